@@ -1,0 +1,47 @@
+using System.Text;
+
+namespace MedTechTracker.Rules.Matching;
+
+/// <summary>
+/// The canonical form of a phrase: case-folded, every run of separators collapsed to one space,
+/// no leading or trailing separator. Two phrases match the same texts exactly when their forms are equal.
+/// </summary>
+public static class PhraseNormalizer
+{
+    public static string Normalize(string phrase)
+    {
+        var builder = new StringBuilder(phrase.Length);
+        var pendingSeparator = false;
+        foreach (var c in phrase)
+        {
+            if (CharClass.Kind(c) == CharClass.Separator)
+            {
+                pendingSeparator = builder.Length > 0;
+                continue;
+            }
+
+            if (pendingSeparator)
+            {
+                builder.Append(' ');
+                pendingSeparator = false;
+            }
+
+            builder.Append(CharClass.Fold(c));
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Case-folds a name (issue types compare this way).</summary>
+    public static string FoldName(string name)
+    {
+        var trimmed = name.Trim();
+        return string.Create(trimmed.Length, trimmed, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = CharClass.Fold(source[i]);
+            }
+        });
+    }
+}

@@ -1,0 +1,7 @@
+namespace MedTechTracker.Rules.Model;
+
+public enum MatchReason
+{
+    Keyword,
+    IssueType,
+}

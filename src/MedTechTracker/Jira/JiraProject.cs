@@ -1,0 +1,3 @@
+namespace MedTechTracker.Jira;
+
+public sealed record JiraProject(string Id, string Key, string Name);

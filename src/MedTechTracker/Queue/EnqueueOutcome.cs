@@ -1,0 +1,10 @@
+namespace MedTechTracker.Queue;
+
+public enum EnqueueOutcome
+{
+    /// <summary>The message is durable.</summary>
+    Enqueued,
+
+    /// <summary>A message with the same id was seen inside the duplicate-detection window; nothing was added.</summary>
+    Duplicate,
+}

@@ -1,0 +1,26 @@
+namespace MedTechTracker.Queue;
+
+/// <summary>
+/// The work queue port: durable, peek-lock, duplicate detection by message id.
+/// Adapters: embedded SQLite (default), Azure Service Bus / generic AMQP 1.0.
+/// </summary>
+public interface IWorkQueue
+{
+    /// <summary>Returns only once the message is durable (or recognised as a duplicate).</summary>
+    Task<EnqueueOutcome> EnqueueAsync(IssueReference message, CancellationToken cancellationToken);
+
+    /// <summary>Leases the next available message, waiting up to <paramref name="maxWait"/>; null when none arrived.</summary>
+    Task<LeasedMessage?> ReceiveAsync(TimeSpan maxWait, CancellationToken cancellationToken);
+
+    Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken);
+
+    /// <summary>Gives the message back for a later retry with back-off; past the maximum delivery count it is dead-lettered.</summary>
+    Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken);
+
+    Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Extends the lease of a message still being worked on; returns the new expiry.</summary>
+    Task<DateTimeOffset> RenewLockAsync(LeasedMessage message, CancellationToken cancellationToken);
+
+    Task<QueueStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
+}

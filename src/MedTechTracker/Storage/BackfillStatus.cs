@@ -1,0 +1,10 @@
+namespace MedTechTracker.Storage;
+
+public enum BackfillStatus
+{
+    Queued,
+    Running,
+    Completed,
+    Failed,
+    Cancelled,
+}
