@@ -69,16 +69,29 @@ internal sealed class AmqpDeadLetterQueue(AmqpWorkQueue queue, TimeProvider time
         }
 
         var generation = await queue.Connections.GetAsync(cancellationToken).ConfigureAwait(false);
-        var link = generation.CreateReceiver("dead-letters", Settings.DeadLetterAddress, filter: null);
+
+        // A session of its own: RabbitMQ hands deliveries left unsettled on a detached link back only when their
+        // session ends, and manual credit stops released messages from coming straight back to this scan.
+        var session = new Session(generation.Connection);
+        var link = generation.CreateReceiver("dead-letters", Settings.DeadLetterAddress, filter: null, session: session);
         var held = new List<Message>();
         try
         {
-            link.SetCredit(Math.Min(max, 200), CreditMode.Auto);
+            const int batch = 100;
+            var credit = Math.Min(max, batch);
+            link.SetCredit(credit, CreditMode.Manual);
             var wait = FirstMessageWait;
             var seen = 0;
             while (seen < max)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (seen == credit)
+                {
+                    var more = Math.Min(max - seen, batch);
+                    link.SetCredit(more, CreditMode.Manual);
+                    credit += more;
+                }
+
                 var message = await link.ReceiveAsync(wait).ConfigureAwait(false);
                 if (message is null)
                 {
@@ -117,21 +130,18 @@ internal sealed class AmqpDeadLetterQueue(AmqpWorkQueue queue, TimeProvider time
         }
         finally
         {
-            foreach (var message in held)
+            try
             {
-                if (!link.IsClosed)
+                foreach (var message in held)
                 {
                     link.Release(message);
                 }
-            }
 
-            try
-            {
-                await link.CloseAsync().ConfigureAwait(false);
+                await session.CloseAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or TimeoutException)
             {
-                // The broker returns unsettled deliveries when the link goes.
+                // The broker returns unsettled deliveries when the session goes.
             }
         }
 

@@ -97,7 +97,7 @@ internal sealed class AmqpGeneration
         }
     }
 
-    public ReceiverLink CreateReceiver(string name, string address, Map? filter, OnAttached? onAttached = null)
+    public ReceiverLink CreateReceiver(string name, string address, Map? filter, OnAttached? onAttached = null, Session? session = null)
     {
         var source = new Source { Address = address, FilterSet = filter };
         if (_settings.Dialect == AmqpDialect.Generic)
@@ -106,7 +106,7 @@ internal sealed class AmqpGeneration
             source.Durable = 1;
         }
 
-        var link = new ReceiverLink(Session, $"{name}-{Guid.NewGuid():N}", source, onAttached);
+        var link = new ReceiverLink(session ?? Session, $"{name}-{Guid.NewGuid():N}", source, onAttached);
         return link;
     }
 
