@@ -61,9 +61,21 @@ public sealed class AzureTablesStoreTests
         const int updatesPerWriter = 40;
         var conflicts = 0;
 
+        // Both writers read the job before either writes the first time, so at least one conflict is certain.
+        var bothRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readers = 0;
+
         async Task WriteAsync(IBackfillStore store, BackfillCounters page)
         {
-            var counting = new ConflictCountingStore(store, () => Interlocked.Increment(ref conflicts));
+            var counting = new ConflictCountingStore(store, () => Interlocked.Increment(ref conflicts), async () =>
+            {
+                if (Interlocked.Increment(ref readers) == 2)
+                {
+                    bothRead.SetResult();
+                }
+
+                await bothRead.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            });
             for (var i = 0; i < updatesPerWriter; i++)
             {
                 await counting.UpdateAsync("job-2", job => job with { Counters = job.Counters.Add(page) }, CancellationToken.None);
@@ -77,6 +89,7 @@ public sealed class AzureTablesStoreTests
         var job = await writerA.GetAsync("job-2", CancellationToken.None);
         Assert.Equal(new BackfillCounters(150 * updatesPerWriter, 4 * updatesPerWriter, 5 * updatesPerWriter, 2 * updatesPerWriter, updatesPerWriter), job!.Counters);
         Assert.True(conflicts > 0, "the two writers never collided, so optimistic concurrency was not exercised");
+        Assert.True(job.ETag is { Length: > 0 });
     }
 
     private static BackfillJob NewJob(string id) => new()
@@ -89,11 +102,23 @@ public sealed class AzureTablesStoreTests
     };
 
     /// <summary>Counts the writes refused for a stale ETag, so the test can show conflicts happened and were retried.</summary>
-    private sealed class ConflictCountingStore(IBackfillStore inner, Action onConflict) : IBackfillStore
+    private sealed class ConflictCountingStore(IBackfillStore inner, Action onConflict, Func<Task> afterFirstRead) : IBackfillStore
     {
+        private bool _readOnce;
+
         public Task<BackfillJob> CreateAsync(BackfillJob job, CancellationToken cancellationToken) => inner.CreateAsync(job, cancellationToken);
 
-        public Task<BackfillJob?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
+        public async Task<BackfillJob?> GetAsync(string id, CancellationToken cancellationToken)
+        {
+            var job = await inner.GetAsync(id, cancellationToken);
+            if (!_readOnce)
+            {
+                _readOnce = true;
+                await afterFirstRead();
+            }
+
+            return job;
+        }
 
         public Task<IReadOnlyList<BackfillJob>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
 

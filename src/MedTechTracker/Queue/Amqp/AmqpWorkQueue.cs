@@ -17,6 +17,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
     public static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
     public static readonly Symbol LockedUntil = new("x-opt-locked-until");
     public static readonly Symbol EnqueuedTime = new("x-opt-enqueued-time");
+    public static readonly Symbol LockTokenAnnotation = new("x-opt-lock-token");
 
     private readonly AmqpConnectionManager _connections;
     private readonly AmqpQueueSettings _settings;
@@ -160,7 +161,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
         else
         {
             request.ApplicationProperties["operation"] = "com.microsoft:renew-lock";
-            body["lock-tokens"] = new[] { new Guid(lease.Message.DeliveryTag) };
+            body["lock-tokens"] = new[] { ServiceBusLockToken(lease.Message) ?? throw new InvalidOperationException("The delivery carries no Service Bus lock token.") };
         }
 
         request.BodySection = new AmqpValue { Value = body };
@@ -212,6 +213,22 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
                 [new Symbol(AmqpMessageCodec.DeadLetterErrorDescription)] = description,
             },
         };
+    }
+
+    /// <summary>Service Bus: the x-opt-lock-token annotation, else the delivery tag (a GUID); null on other brokers.</summary>
+    internal Guid? ServiceBusLockToken(Message message)
+    {
+        if (_settings.Dialect != AmqpDialect.ServiceBus)
+        {
+            return null;
+        }
+
+        if (message.MessageAnnotations?[LockTokenAnnotation] is Guid annotated)
+        {
+            return annotated;
+        }
+
+        return message.DeliveryTag is { Length: 16 } tag ? new Guid(tag) : null;
     }
 
     /// <summary>Sends a message, reconnecting (with back-off) when the connection or link was lost, within the operation timeout.</summary>
@@ -447,9 +464,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
         var lockedUntil = message.MessageAnnotations?[LockedUntil] is DateTime until
             ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc))
             : _time.GetUtcNow() + _settings.GenericLockDuration;
-        var lockToken = _settings.Dialect == AmqpDialect.ServiceBus && message.DeliveryTag is { Length: 16 } tag
-            ? new Guid(tag).ToString()
-            : $"{generation.Id}:{Interlocked.Increment(ref _leaseCounter)}";
+        var lockToken = ServiceBusLockToken(message)?.ToString() ?? $"{generation.Id}:{Interlocked.Increment(ref _leaseCounter)}";
         _leases[lockToken] = new AmqpLease(generation, link, message, reference, attempts, slot);
         return new LeasedMessage(reference, lockToken, attempts, lockedUntil);
     }
