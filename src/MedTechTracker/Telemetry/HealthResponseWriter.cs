@@ -1,0 +1,48 @@
+using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace MedTechTracker.Telemetry;
+
+/// <summary>The /readyz body: overall status, the chosen providers, and each check with its description and data.</summary>
+internal static class HealthResponseWriter
+{
+    public static async Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
+        writer.WriteStartObject();
+        writer.WriteString("status", report.Status.ToString());
+        writer.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
+        writer.WriteStartObject("providers");
+        writer.WriteString("queue", configuration["Queue:Provider"] ?? "Sqlite");
+        writer.WriteString("store", configuration["Store:Provider"] ?? "Sqlite");
+        writer.WriteEndObject();
+        writer.WriteStartArray("checks");
+        foreach (var (name, entry) in report.Entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", name);
+            writer.WriteString("status", entry.Status.ToString());
+            writer.WriteString("description", entry.Description);
+            writer.WriteNumber("durationMs", Math.Round(entry.Duration.TotalMilliseconds, 1));
+            if (entry.Data.Count > 0)
+            {
+                writer.WriteStartObject("data");
+                foreach (var (key, value) in entry.Data)
+                {
+                    writer.WritePropertyName(key);
+                    JsonSerializer.Serialize(writer, value, value?.GetType() ?? typeof(object));
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+}
