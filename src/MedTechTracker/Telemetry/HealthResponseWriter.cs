@@ -10,7 +10,8 @@ internal static class HealthResponseWriter
     {
         var configuration = context.RequestServices.GetRequiredService<IConfiguration>();
         context.Response.ContentType = "application/json; charset=utf-8";
-        await using var writer = new Utf8JsonWriter(context.Response.Body, new JsonWriterOptions { Indented = true });
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true });
         writer.WriteStartObject();
         writer.WriteString("status", report.Status.ToString());
         writer.WriteNumber("durationMs", Math.Round(report.TotalDuration.TotalMilliseconds, 1));
@@ -32,7 +33,24 @@ internal static class HealthResponseWriter
                 foreach (var (key, value) in entry.Data)
                 {
                     writer.WritePropertyName(key);
-                    JsonSerializer.Serialize(writer, value, value?.GetType() ?? typeof(object));
+                    switch (value)
+                    {
+                        case int number:
+                            writer.WriteNumberValue(number);
+                            break;
+                        case long number:
+                            writer.WriteNumberValue(number);
+                            break;
+                        case double number:
+                            writer.WriteNumberValue(number);
+                            break;
+                        case bool flag:
+                            writer.WriteBooleanValue(flag);
+                            break;
+                        default:
+                            writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                            break;
+                    }
                 }
 
                 writer.WriteEndObject();
@@ -43,6 +61,7 @@ internal static class HealthResponseWriter
 
         writer.WriteEndArray();
         writer.WriteEndObject();
-        await writer.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        writer.Flush();
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
     }
 }
