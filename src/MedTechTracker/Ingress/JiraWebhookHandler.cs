@@ -5,6 +5,7 @@ using MedTechTracker.Jira;
 using MedTechTracker.Queue;
 using MedTechTracker.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
@@ -26,12 +27,12 @@ public static partial class JiraWebhookHandler
 
     public static async Task<Results<Accepted, NoContent, ProblemHttpResult>> HandleAsync(
         HttpContext context,
-        IWorkQueue queue,
-        WebhookSignature signature,
-        IOptions<WebhookOptions> options,
-        BotIdentity bot,
-        TimeProvider timeProvider,
-        ILoggerFactory loggerFactory)
+        [FromServices] IWorkQueue queue,
+        [FromServices] WebhookSignature signature,
+        [FromServices] IOptions<WebhookOptions> options,
+        [FromServices] BotIdentity bot,
+        [FromServices] TimeProvider timeProvider,
+        [FromServices] ILoggerFactory loggerFactory)
     {
         var logger = loggerFactory.CreateLogger(typeof(JiraWebhookHandler).FullName!);
         var request = context.Request;
