@@ -243,7 +243,8 @@ public static class RuleSetLoader
             errors.Add(new(file, label, "fields", "is empty (omit it for both summary and description)"));
         }
 
-        if ((keywords is null || keywords.Count == 0) && (issueTypes is null || issueTypes.Count == 0))
+        var triggersMistyped = IsPresentButNotArray(element, "keywords") || IsPresentButNotArray(element, "issueTypes");
+        if (!triggersMistyped && (keywords is null || keywords.Count == 0) && (issueTypes is null || issueTypes.Count == 0))
         {
             errors.Add(new(file, label, "keywords", "the rule can never fire: it has no keywords and no issueTypes"));
         }
@@ -284,6 +285,9 @@ public static class RuleSetLoader
 
         return rule;
     }
+
+    private static bool IsPresentButNotArray(JsonElement element, string key) =>
+        element.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Array;
 
     private static string? RequiredString(JsonElement element, string key, string file, string label, List<RuleValidationError> errors)
     {
@@ -327,9 +331,16 @@ public static class RuleSetLoader
             }
 
             var text = item.GetString()!;
-            if (PhraseNormalizer.Normalize(text).Length == 0)
+            var normalizedLength = PhraseNormalizer.Normalize(text).Length;
+            if (normalizedLength == 0)
             {
                 errors.Add(new(file, label, key, $"item {position} is an empty phrase"));
+                continue;
+            }
+
+            if (normalizedLength > PhraseAutomaton.MaxPhraseLength && key is "keywords" or "exclude")
+            {
+                errors.Add(new(file, label, key, $"item {position} is longer than {PhraseAutomaton.MaxPhraseLength} characters"));
                 continue;
             }
 
