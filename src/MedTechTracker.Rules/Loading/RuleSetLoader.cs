@@ -243,7 +243,8 @@ public static class RuleSetLoader
             errors.Add(new(file, label, "fields", "is empty (omit it for both summary and description)"));
         }
 
-        var triggersMistyped = IsPresentButNotArray(element, "keywords") || IsPresentButNotArray(element, "issueTypes");
+        // Only say "can never fire" when the triggers are really absent, not when they were already reported as invalid.
+        var triggersMistyped = errors.Skip(errorCount).Any(e => e.Key is "keywords" or "issueTypes");
         if (!triggersMistyped && (keywords is null || keywords.Count == 0) && (issueTypes is null || issueTypes.Count == 0))
         {
             errors.Add(new(file, label, "keywords", "the rule can never fire: it has no keywords and no issueTypes"));
@@ -285,9 +286,6 @@ public static class RuleSetLoader
 
         return rule;
     }
-
-    private static bool IsPresentButNotArray(JsonElement element, string key) =>
-        element.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Array;
 
     private static string? RequiredString(JsonElement element, string key, string file, string label, List<RuleValidationError> errors)
     {
