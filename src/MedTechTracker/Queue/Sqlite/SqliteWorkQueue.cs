@@ -28,6 +28,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
     private TaskCompletionSource _available = NewSignal();
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private int _disposed;
+    private long _commits;
 
     public SqliteWorkQueue(IOptions<QueueOptions> options, IOptions<DataOptions> data, TimeProvider time, ILogger<SqliteWorkQueue> logger)
     {
@@ -45,6 +46,9 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
     /// <summary>The queue file.</summary>
     public string FilePath => _database.Path;
+
+    /// <summary>Enqueue transactions committed by this instance (group commit puts many messages in one).</summary>
+    internal long CommitCount => Interlocked.Read(ref _commits);
 
     public async Task<EnqueueOutcome> EnqueueAsync(IssueReference message, CancellationToken cancellationToken)
     {
@@ -529,6 +533,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         }
 
         transaction.Commit();
+        Interlocked.Increment(ref _commits);
         return outcomes;
     }
 
