@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Refit;
@@ -8,14 +6,6 @@ namespace MedTechTracker.Jira;
 
 public static class JiraExtensions
 {
-    private static readonly RefitSettings RefitSettings = new()
-    {
-        ContentSerializer = new SystemTextJsonContentSerializer(new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        }),
-    };
-
     /// <summary>Refit Jira client with auth, call metrics and one resilience pipeline; the bot identity at start-up.</summary>
     public static IHostApplicationBuilder AddJira(this IHostApplicationBuilder builder)
     {
@@ -26,7 +16,7 @@ public static class JiraExtensions
 
         services.AddTransient<JiraAuthHandler>();
         services.AddTransient<JiraCallMetricsHandler>();
-        var http = services.AddRefitClient<IJiraApi>(RefitSettings)
+        var http = services.AddRefitGeneratedClient<IJiraApi>(JiraJsonContext.Default)
             .ConfigureHttpClient((sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<JiraOptions>>().Value;
