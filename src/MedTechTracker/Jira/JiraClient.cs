@@ -415,7 +415,7 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
         }
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
     {
         if (!response.IsSuccessStatusCode)
         {
@@ -423,7 +423,7 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
         }
     }
 
-    private static async Task<JiraException> ErrorAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
+    private async Task<JiraException> ErrorAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
     {
         var status = (int)response.StatusCode;
         string text;
@@ -437,7 +437,10 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
         }
 
         var permanent = status is 400 or 401 or 403 or 404 or 405 or 410 or 413 or 422;
-        return new JiraException(Message(operation, subject, status, text), status, permanent);
+        return new JiraException(Message(operation, subject, status, text), status, permanent)
+        {
+            RetryAfter = JiraResilience.RetryAfter(response, timeProvider),
+        };
     }
 
     private static string Message(string operation, string? subject, int status, string text) =>

@@ -150,7 +150,10 @@ public sealed class JiraBulkCreateTests : IDisposable
         var result = await host.Client.CreateSubtasksAsync([Item("MED-5", "a", "Compliance: A")], CancellationToken.None);
 
         Assert.Equal("MED-300", Assert.Single(result.Created).Key);
-        Assert.Equal(2, _jira.LogEntries.Count());
+        var bodies = _jira.LogEntries.Select(e => e.RequestMessage!.Body).ToList();
+        Assert.Equal(2, bodies.Count);
+        Assert.Contains("Compliance: A", bodies[1], StringComparison.Ordinal);
+        Assert.Equal(bodies[0], bodies[1]);
     }
 
     [Fact]

@@ -116,6 +116,21 @@ public sealed class JiraResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Rate_limit_that_outlasts_the_attempts_surfaces_retry_after()
+    {
+        _jira.Given(Request.Create().WithPath("/rest/api/3/search/jql").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "0").WithBody("""{"errorMessages":["Rate limit exceeded."]}"""));
+        await using var host = JiraTestHost.Create(_jira, settings: new Dictionary<string, string?> { ["Jira:RetryMaxAttempts"] = "2" });
+
+        var error = await Assert.ThrowsAsync<JiraException>(() => host.Client.SearchAsync("project = MED", null, 50, CancellationToken.None));
+
+        Assert.False(error.Permanent);
+        Assert.Equal(429, error.StatusCode);
+        Assert.Equal(TimeSpan.Zero, error.RetryAfter);
+        Assert.Equal(2, _jira.LogEntries.Count());
+    }
+
+    [Fact]
     public async Task Unreachable_jira_is_a_transient_error()
     {
         var closedPort = new Uri(_jira.Url!).Port;
