@@ -39,7 +39,7 @@ run.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var to = new Option<Uri>("--to") { Description = "The tracker's webhook endpoint.", Required = true };
+var to = new Option<string>("--to") { Description = "The tracker's webhook endpoint.", Required = true };
 var secret = new Option<string?>("--secret") { Description = "Webhook secret (unsigned when absent)." };
 var dirOption = new Option<DirectoryInfo>("--dir") { Description = "Directory of webhook bodies (*.json).", Required = true };
 var only = new Option<string?>("--only") { Description = "Send only the file with this name." };
@@ -57,7 +57,7 @@ send.SetAction(async (parse, ct) =>
         }
 
         var body = await File.ReadAllBytesAsync(file.FullName, ct);
-        using var response = await WebhookSender.SendAsync(http, parse.GetValue(to)!, body, parse.GetValue(secret), parse.GetValue(idPrefix) + Path.GetFileNameWithoutExtension(file.Name), ct);
+        using var response = await WebhookSender.SendAsync(http, new Uri(parse.GetValue(to)!), body, parse.GetValue(secret), parse.GetValue(idPrefix) + Path.GetFileNameWithoutExtension(file.Name), ct);
         Console.WriteLine($"  {file.Name,-34} → HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         failures += (int)response.StatusCode >= 300 ? 1 : 0;
     }
@@ -65,7 +65,7 @@ send.SetAction(async (parse, ct) =>
     return failures == 0 ? 0 : 1;
 });
 
-var url = new Argument<Uri>("url") { Description = "The URL that must answer 2xx." };
+var url = new Argument<string>("url") { Description = "The URL that must answer 2xx." };
 var timeout = new Option<int>("--timeout") { Description = "Seconds to wait.", DefaultValueFactory = _ => 60 };
 var waitUrl = new Command("wait-url", "Wait until a URL answers 2xx.") { url, timeout };
 waitUrl.SetAction(async (parse, ct) =>
@@ -96,23 +96,26 @@ waitUrl.SetAction(async (parse, ct) =>
     return 1;
 });
 
-var jiraUrl = new Option<Uri>("--jira") { Description = "The simulator's base URL.", Required = true };
+var jiraUrl = new Option<string>("--jira") { Description = "The simulator's base URL.", Required = true };
 var project = new Option<string?>("--project") { Description = "Only this project." };
-var settle = new Option<int>("--settle") { Description = "Wait until every issue of --project was read and nothing was written for this many seconds.", DefaultValueFactory = _ => 0 };
-var tree = new Command("tree", "Print the issue → sub-task tree.") { jiraUrl, project, settle, timeout };
+var awaitRead = new Option<string?>("--await-read") { Description = "Comma-separated issue keys the tracker must have read before printing." };
+var quiet = new Option<int>("--quiet") { Description = "Then wait until nothing was written to Jira for this many seconds.", DefaultValueFactory = _ => 0 };
+var tree = new Command("tree", "Print the issue → sub-task tree.") { jiraUrl, project, awaitRead, quiet, timeout };
 tree.SetAction(async (parse, ct) =>
 {
-    using var http = new HttpClient { BaseAddress = parse.GetValue(jiraUrl) };
-    var quiet = TimeSpan.FromSeconds(parse.GetValue(settle));
+    using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(jiraUrl)!) };
+    var quietFor = TimeSpan.FromSeconds(parse.GetValue(quiet));
     var deadline = DateTimeOffset.UtcNow.AddSeconds(parse.GetValue(timeout));
-    var selected = parse.GetValue(project);
+    var mustRead = (parse.GetValue(awaitRead) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var readSince = (DateTimeOffset?)null;
     SimulatorSnapshot snapshot;
     while (true)
     {
         snapshot = (await http.GetFromJsonAsync<SimulatorSnapshot>("/__sim/state", SnapshotJson.Options, ct))!;
-        var allRead = snapshot.Issues.Where(i => i.Parent is null && (selected is null || i.Project == selected)).All(i => i.Reads > 0);
-        var lastActivity = snapshot.LastWriteAt ?? DateTimeOffset.MinValue;
-        if (quiet == TimeSpan.Zero || (allRead && DateTimeOffset.UtcNow - lastActivity >= quiet))
+        var allRead = mustRead.All(key => snapshot.Issues.Any(i => i.Key == key && i.Reads > 0));
+        readSince = allRead ? readSince ?? DateTimeOffset.UtcNow : null;
+        var lastActivity = new[] { snapshot.LastWriteAt ?? DateTimeOffset.MinValue, readSince ?? DateTimeOffset.MaxValue }.Max();
+        if (allRead && DateTimeOffset.UtcNow - lastActivity >= quietFor)
         {
             break;
         }
@@ -120,13 +123,14 @@ tree.SetAction(async (parse, ct) =>
         if (DateTimeOffset.UtcNow > deadline)
         {
             await Console.Error.WriteLineAsync("The tracker did not settle in time; printing what there is.");
-            break;
+            Console.Write(IssueTree.Render(snapshot, parse.GetValue(project)));
+            return 1;
         }
 
         await Task.Delay(250, ct);
     }
 
-    Console.Write(IssueTree.Render(snapshot, selected));
+    Console.Write(IssueTree.Render(snapshot, parse.GetValue(project)));
     return 0;
 });
 

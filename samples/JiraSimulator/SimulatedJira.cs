@@ -38,9 +38,10 @@ public sealed partial class SimulatedJira : IDisposable
     private int _bulkCreateCalls;
     private long _lastWriteTicks;
 
-    private SimulatedJira(WireMockServer server)
+    private SimulatedJira(WireMockServer server, int port)
     {
         Server = server;
+        Url = $"http://127.0.0.1:{port}";
         Map(JiraOperation.Myself, Request.Create().WithPath($"{Api}/myself").UsingGet(), Myself);
         Map(JiraOperation.CreateMeta, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/createmeta/[^/]+/issuetypes$")).UsingGet(), CreateMeta, priority: 1);
         Map(JiraOperation.BulkCreate, Request.Create().WithPath($"{Api}/issue/bulk").UsingPost(), BulkCreate, priority: 1);
@@ -57,7 +58,7 @@ public sealed partial class SimulatedJira : IDisposable
     public WireMockServer Server { get; }
 
     /// <summary>The base URL, e.g. <c>http://127.0.0.1:5xxxx</c> (loopback only).</summary>
-    public string Url => Server.Url!;
+    public string Url { get; }
 
     /// <summary>Extra latency for every bulk create (holds the caller mid-request, e.g. to kill a worker while it waits).</summary>
     public TimeSpan BulkCreateDelay { get; set; }
@@ -88,7 +89,7 @@ public sealed partial class SimulatedJira : IDisposable
             DisableJsonBodyParsing = true,
             MaxRequestLogCount = 10_000,
         });
-        return new SimulatedJira(server);
+        return new SimulatedJira(server, port);
     }
 
     public int Calls(JiraOperation operation) => _calls.GetValueOrDefault(operation);
