@@ -115,7 +115,7 @@ public sealed class PipelineTests : IAsyncLifetime
         await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count == 2, "the sub-tasks exist");
         await Poll.UntilAsync(host.QueueIsEmptyAsync, "the queue is empty");
 
-        Assert.Equal(4, _env.Jira.BulkCreateCalls);
+        Assert.Equal(4, _env.Jira.Calls(JiraOperation.BulkCreate));
         Assert.Equal(2, _env.Jira.SubtasksOf(issue.Key).Count);
     }
 
@@ -137,7 +137,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Contains("Field 'labels' cannot be set", deadLetter.Reason);
         Assert.DoesNotContain("Nurses", deadLetter.Reason, StringComparison.Ordinal);
         Assert.Empty(_env.Jira.SubtasksOf(issue.Key));
-        Assert.Equal(1, _env.Jira.BulkCreateCalls);
+        Assert.Equal(1, _env.Jira.Calls(JiraOperation.BulkCreate));
 
         Assert.True(await deadLetters.ReplayAsync(deadLetter.Id, CancellationToken.None));
         await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count == 2, "the replayed message created the sub-tasks");
