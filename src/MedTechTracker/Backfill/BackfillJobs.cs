@@ -82,12 +82,18 @@ public sealed partial class BackfillJobs(IBackfillStore store, ISettingsStore se
         return BackfillCommandResult.Ok(saved);
     }
 
-    public async Task<BackfillCommandResult> ResumeAsync(string id, string requestedBy, CancellationToken cancellationToken)
+    /// <param name="allowActive">Accept a queued or running job as it is (the CLI's <c>resume --wait</c> continues a job whose process was killed).</param>
+    public async Task<BackfillCommandResult> ResumeAsync(string id, string requestedBy, CancellationToken cancellationToken, bool allowActive = false)
     {
         var job = await store.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (job is null)
         {
             return NotFound(id);
+        }
+
+        if (allowActive && job.IsActive)
+        {
+            return BackfillCommandResult.Ok(job);
         }
 
         if (job.Status is not (BackfillStatus.Failed or BackfillStatus.Cancelled))
