@@ -44,7 +44,7 @@ public static partial class BackfillJql
 
     /// <summary>Null when valid, else a reason a person can act on.</summary>
     public static string? ValidateProjectKey(string? projectKey) =>
-        projectKey is not null && ProjectKeyPattern().IsMatch(projectKey)
+        Storage.ProjectKey.IsValid(projectKey)
             ? null
             : "The project key must be an upper-case Jira project key: a letter, then letters, digits or underscores (e.g. MED).";
 
@@ -118,9 +118,6 @@ public static partial class BackfillJql
 
         return null;
     }
-
-    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,99}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ProjectKeyPattern();
 
     [GeneratedRegex(@"\border\s+by\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex OrderByPattern();
