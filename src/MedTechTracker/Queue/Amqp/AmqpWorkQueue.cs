@@ -30,6 +30,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
     private readonly Channel<SessionSlot> _freeSessionSlots;
     private readonly CancellationTokenSource _disposed = new();
     private long _leaseCounter;
+    private int _disposeCalls;
 
     public AmqpWorkQueue(AmqpConnectionManager connections, TimeProvider time, ILogger<AmqpWorkQueue> logger)
     {
@@ -204,8 +205,11 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _disposed.CancelAsync().ConfigureAwait(false);
-        _disposed.Dispose();
+        // Registered as itself and as IWorkQueue: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposeCalls, 1) == 0)
+        {
+            await _disposed.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     internal static Error DeadLetterError(string reason, string description)
