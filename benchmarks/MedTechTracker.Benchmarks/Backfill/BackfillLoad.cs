@@ -76,18 +76,24 @@ public static class BackfillLoad
 
             // Warm-up: JIT, connection pool, SQLite.
             await RunOnceAsync(services, dryRun: true);
+            var dryClock = Stopwatch.StartNew();
+            await RunOnceAsync(services, dryRun: true);
+            dryClock.Stop();
 
             var before = (jira.SearchCalls, jira.BulkCalls, jira.OtherCalls);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var clock = Stopwatch.StartNew();
             var job = await RunOnceAsync(services, dryRun: false);
             clock.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
 
             var calls = jira.SearchCalls - before.SearchCalls + jira.BulkCalls - before.BulkCalls + jira.OtherCalls - before.OtherCalls;
             var per1000 = calls * 1000.0 / issues;
             var createdPer1000 = job.Counters.Created * 1000.0 / issues;
             var bound = Math.Ceiling(1000.0 / pageSize) + Math.Ceiling(createdPer1000 / 50) + 2;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"issues={issues} pageSize={pageSize} status={job.Status} scanned={job.Counters.Scanned} created={job.Counters.Created} alreadyPresent={job.Counters.AlreadyPresent}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"elapsed={clock.Elapsed.TotalSeconds:0.00}s throughput={issues / clock.Elapsed.TotalSeconds:0} issues/s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"elapsed={clock.Elapsed.TotalSeconds:0.00}s throughput={issues / clock.Elapsed.TotalSeconds:0} issues/s (dry run, no bulk create: {issues / dryClock.Elapsed.TotalSeconds:0} issues/s)"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cpu={cpu.TotalSeconds:0.00}s (backfill and stub together) => {issues / cpu.TotalSeconds:0} issues per CPU-second; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"jiraCalls={calls} (search {jira.SearchCalls - before.SearchCalls}, bulk {jira.BulkCalls - before.BulkCalls}, other {jira.OtherCalls - before.OtherCalls}) perThousandIssues={per1000:0.0} bound={bound:0.0}"));
             return job.Status == BackfillStatus.Completed && per1000 <= bound ? 0 : 1;
         }

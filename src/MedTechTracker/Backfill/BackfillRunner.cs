@@ -42,6 +42,10 @@ public sealed partial class BackfillRunner(
     /// <summary>Jira date strings are read in the bot account's time zone (UTC-12 to UTC+14): a restart query starts this much earlier and skips what it has seen.</summary>
     public static readonly TimeSpan RestartMargin = TimeSpan.FromHours(14);
 
+    private const int MaxBulkInFlight = 4;
+
+    private static readonly TimeSpan ModeRecheckInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Takes the job for this process: a Queued job, or a Running one whose runner stopped touching it
     /// (died). Atomic through the store's optimistic concurrency, so two runners never both get it.
@@ -135,73 +139,109 @@ public sealed partial class BackfillRunner(
         }
 
         var state = new RunState(job, new Walk(job, baseJql), client, subtaskTypeId);
+        var modeCheckedAt = time.GetUtcNow();
+        var cancelling = false;
         var attempt = 0;
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
+            while (true)
             {
-                SearchPage page;
+                cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    page = await client.SearchAsync(state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken).ConfigureAwait(false);
+                    SearchPage page;
+                    try
+                    {
+                        var ahead = state.TakePrefetch();
+                        page = ahead is not null
+                            ? await ahead.ConfigureAwait(false)
+                            : await client.SearchAsync(state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (JiraException ex) when (ex.PageTokenExpired && state.Walk.Token is not null)
+                    {
+                        // Everything planned so far is created and committed first, so the restart point is exact.
+                        await FlushAsync(state, all: true, cancellationToken).ConfigureAwait(false);
+                        state.CommitFinishedPages();
+                        LogTokenExpired(job.Id, state.CommittedCheckpoint);
+                        state.Walk.Restart(state.CommittedCheckpoint);
+                        state.CommittedCursor = state.Walk.StoredCursorFor(null);
+                        continue;
+                    }
+
+                    // An admin may switch the project Off mid-walk: a real run re-reads the mode every few seconds.
+                    if (!job.DryRun && time.GetUtcNow() - modeCheckedAt > ModeRecheckInterval)
+                    {
+                        safetyClass = await RequireModeAsync(job, cancellationToken).ConfigureAwait(false);
+                        modeCheckedAt = time.GetUtcNow();
+                    }
+
+                    ProcessPage(page, state, job.DryRun, safetyClass);
+                    if (!state.Walk.Done && !cancelling)
+                    {
+                        // Read the next page while this one's sub-tasks are created and its checkpoint is written.
+                        state.Prefetch(client.SearchAsync(state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken));
+                    }
+
+                    await FlushAsync(state, all: state.Walk.Done || cancelling, cancellationToken).ConfigureAwait(false);
                 }
-                catch (JiraException ex) when (ex.PageTokenExpired && state.Walk.Token is not null)
+                catch (JiraException ex) when (!ex.Permanent && !ex.PageTokenExpired && ++attempt < o.PageAttempts)
                 {
-                    // Everything planned so far is created and committed first, so the restart point is exact.
-                    await FlushAsync(state, all: true, cancellationToken).ConfigureAwait(false);
-                    state.CommitFinishedPages();
-                    LogTokenExpired(job.Id, state.CommittedCheckpoint);
-                    state.Walk.Restart(state.CommittedCheckpoint);
-                    state.CommittedCursor = state.Walk.StoredCursorFor(null);
+                    // Start again from the last commit; what this process already created is remembered, so nothing is created twice.
+                    var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
+                    LogPageRetry(job.Id, attempt, wait.TotalSeconds, ex.StatusCode);
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    state.DropPrefetch();
+                    state.RewindToCommit();
                     continue;
                 }
 
-                if (!job.DryRun && state.Walk.PagesDone > 0)
+                attempt = 0;
+                state.CommitFinishedPages();
+                var done = state.Walk.Done && state.Uncommitted.Count == 0;
+                var now = time.GetUtcNow();
+                var drained = state.Uncommitted.Count == 0;
+                job = await store.UpdateAsync(job.Id, current =>
                 {
-                    safetyClass = await RequireModeAsync(job, cancellationToken).ConfigureAwait(false);
+                    // A cancel stops the job once nothing planned is left unsent (the next round flushes it otherwise).
+                    var status = done ? BackfillStatus.Completed : current.CancelRequested && drained ? BackfillStatus.Cancelled : BackfillStatus.Running;
+                    return current with
+                    {
+                        NextPageToken = done ? null : state.CommittedCursor,
+                        CheckpointCreated = state.CommittedCheckpoint,
+                        Counters = state.CommittedCounters,
+                        Status = status,
+                        UpdatedAt = now,
+                        FinishedAt = status is BackfillStatus.Completed or BackfillStatus.Cancelled ? now : null,
+                    };
+                }, CancellationToken.None).ConfigureAwait(false);
+
+                if (!job.IsActive)
+                {
+                    return job;
                 }
 
-                ProcessPage(page, state, job.DryRun, safetyClass);
-                await FlushAsync(state, all: false, cancellationToken).ConfigureAwait(false);
-                var cancel = (await store.GetAsync(job.Id, cancellationToken).ConfigureAwait(false))?.CancelRequested == true;
-                if (state.Walk.Done || cancel)
+                if (job.CancelRequested && !cancelling)
                 {
+                    // Send what is still batched, commit it, and stop (without reading another page).
+                    cancelling = true;
                     await FlushAsync(state, all: true, cancellationToken).ConfigureAwait(false);
+                    state.CommitFinishedPages();
+                    var at = time.GetUtcNow();
+                    return await store.UpdateAsync(job.Id, current => current with
+                    {
+                        NextPageToken = state.CommittedCursor,
+                        CheckpointCreated = state.CommittedCheckpoint,
+                        Counters = state.CommittedCounters,
+                        Status = BackfillStatus.Cancelled,
+                        UpdatedAt = at,
+                        FinishedAt = at,
+                    }, CancellationToken.None).ConfigureAwait(false);
                 }
             }
-            catch (JiraException ex) when (!ex.Permanent && !ex.PageTokenExpired && ++attempt < o.PageAttempts)
-            {
-                // Start again from the last commit; what this process already created is remembered, so nothing is created twice.
-                var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
-                LogPageRetry(job.Id, attempt, wait.TotalSeconds, ex.StatusCode);
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-                state.RewindToCommit();
-                continue;
-            }
-
-            attempt = 0;
-            state.CommitFinishedPages();
-            var done = state.Walk.Done && state.Uncommitted.Count == 0;
-            var now = time.GetUtcNow();
-            job = await store.UpdateAsync(job.Id, current =>
-            {
-                var status = done ? BackfillStatus.Completed : current.CancelRequested ? BackfillStatus.Cancelled : BackfillStatus.Running;
-                return current with
-                {
-                    NextPageToken = done ? null : state.CommittedCursor,
-                    CheckpointCreated = state.CommittedCheckpoint,
-                    Counters = state.CommittedCounters,
-                    Status = status,
-                    UpdatedAt = now,
-                    FinishedAt = status is BackfillStatus.Completed or BackfillStatus.Cancelled ? now : null,
-                };
-            }, CancellationToken.None).ConfigureAwait(false);
-
-            if (!job.IsActive)
-            {
-                return job;
-            }
+        }
+        finally
+        {
+            state.DropPrefetch();
         }
     }
 
@@ -267,14 +307,45 @@ public sealed partial class BackfillRunner(
         TrackerTelemetry.IssuesEvaluated.Add(record.Scanned, new KeyValuePair<string, object?>("mode", "backfill"));
     }
 
-    /// <summary>Bulk-creates full batches of 50 (batched across issues and pages); with <paramref name="all"/> the remainder too.</summary>
+    /// <summary>
+    /// Bulk-creates full batches of 50 (batched across issues and pages); with <paramref name="all"/> the remainder too.
+    /// A few batches go out at once (each still takes its own permit from the job's rate limiter).
+    /// </summary>
     private async Task FlushAsync(RunState state, bool all, CancellationToken cancellationToken)
     {
+        var batches = new List<List<(SubtaskToCreate Item, PageRecord Page)>>();
         while (state.Pending.Count >= BulkLimit || (all && state.Pending.Count > 0))
         {
             var batch = state.Pending.Take(BulkLimit).ToList();
-            var result = await state.Client.CreateSubtasksAsync([.. batch.Select(b => b.Item)], cancellationToken).ConfigureAwait(false);
             state.Pending.RemoveRange(0, batch.Count);
+            batches.Add(batch);
+        }
+
+        if (batches.Count == 0)
+        {
+            return;
+        }
+
+        using var gate = new SemaphoreSlim(MaxBulkInFlight);
+        await Task.WhenAll(batches.Select(async batch =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SendBatchAsync(state, batch, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+    }
+
+    private async Task SendBatchAsync(RunState state, List<(SubtaskToCreate Item, PageRecord Page)> batch, CancellationToken cancellationToken)
+    {
+        var result = await state.Client.CreateSubtasksAsync([.. batch.Select(b => b.Item)], cancellationToken).ConfigureAwait(false);
+        lock (state)
+        {
             var pageOf = new Dictionary<SubtaskToCreate, PageRecord>(ReferenceEqualityComparer.Instance);
             foreach (var (item, page) in batch)
             {
@@ -299,9 +370,9 @@ public sealed partial class BackfillRunner(
                     page.Failed++;
                 }
             }
-
-            TrackerTelemetry.SubtasksCreated.Add(result.Created.Count, new KeyValuePair<string, object?>("mode", "backfill"));
         }
+
+        TrackerTelemetry.SubtasksCreated.Add(result.Created.Count, new KeyValuePair<string, object?>("mode", "backfill"));
     }
 
     private async Task<Rules.Model.SafetyClass> RequireModeAsync(BackfillJob job, CancellationToken cancellationToken)
@@ -392,6 +463,26 @@ public sealed partial class BackfillRunner(
                 {
                     CommittedCheckpoint = last;
                 }
+            }
+        }
+
+        private Task<SearchPage>? _prefetch;
+
+        public void Prefetch(Task<SearchPage> next) => _prefetch = next;
+
+        public Task<SearchPage>? TakePrefetch()
+        {
+            var next = _prefetch;
+            _prefetch = null;
+            return next;
+        }
+
+        /// <summary>Forgets a read-ahead page (observing its failure, if any).</summary>
+        public void DropPrefetch()
+        {
+            if (TakePrefetch() is { } dropped)
+            {
+                _ = dropped.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             }
         }
 
