@@ -179,7 +179,7 @@ public sealed partial class BackfillRunner(
                     if (!state.Walk.Done && !cancelling)
                     {
                         // Read the next page while this one's sub-tasks are created and its checkpoint is written.
-                        state.Prefetch(client.SearchAsync(state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken));
+                        state.Prefetch(SearchAheadAsync(client, state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken));
                     }
 
                     await FlushAsync(state, all: state.Walk.Done || cancelling, cancellationToken).ConfigureAwait(false);
@@ -243,6 +243,13 @@ public sealed partial class BackfillRunner(
         {
             state.DropPrefetch();
         }
+    }
+
+    /// <summary>Any failure of the read-ahead (even a synchronous one) surfaces where the page is awaited.</summary>
+    private static async Task<SearchPage> SearchAheadAsync(IJiraClient client, string jql, string? token, int pageSize, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        return await client.SearchAsync(jql, token, pageSize, cancellationToken).ConfigureAwait(false);
     }
 
     private void ProcessPage(SearchPage page, RunState state, bool dryRun, Rules.Model.SafetyClass safetyClass)
