@@ -243,7 +243,9 @@ public static class RuleSetLoader
             errors.Add(new(file, label, "fields", "is empty (omit it for both summary and description)"));
         }
 
-        if ((keywords is null || keywords.Count == 0) && (issueTypes is null || issueTypes.Count == 0))
+        // Only say "can never fire" when the triggers are really absent, not when they were already reported as invalid.
+        var triggersMistyped = errors.Skip(errorCount).Any(e => e.Key is "keywords" or "issueTypes");
+        if (!triggersMistyped && (keywords is null || keywords.Count == 0) && (issueTypes is null || issueTypes.Count == 0))
         {
             errors.Add(new(file, label, "keywords", "the rule can never fire: it has no keywords and no issueTypes"));
         }
@@ -327,9 +329,16 @@ public static class RuleSetLoader
             }
 
             var text = item.GetString()!;
-            if (PhraseNormalizer.Normalize(text).Length == 0)
+            var normalizedLength = PhraseNormalizer.Normalize(text).Length;
+            if (normalizedLength == 0)
             {
                 errors.Add(new(file, label, key, $"item {position} is an empty phrase"));
+                continue;
+            }
+
+            if (normalizedLength > PhraseAutomaton.MaxPhraseLength && key is "keywords" or "exclude")
+            {
+                errors.Add(new(file, label, key, $"item {position} is longer than {PhraseAutomaton.MaxPhraseLength} characters"));
                 continue;
             }
 

@@ -15,6 +15,7 @@ internal static class CharClass
 
     private static readonly char[] FoldTable = BuildFold();
     private static readonly byte[] KindTable = BuildKinds();
+    private static readonly Dictionary<char, List<char>> FoldedFrom = BuildInverse();
 
     public static ReadOnlySpan<char> Folds => FoldTable;
 
@@ -23,6 +24,23 @@ internal static class CharClass
     public static char Fold(char c) => FoldTable[c];
 
     public static byte Kind(char c) => KindTable[c];
+
+    /// <summary>Every UTF-16 unit whose fold is <paramref name="folded"/> (usually itself and its other case).</summary>
+    public static IEnumerable<char> CharsFoldingTo(char folded)
+    {
+        if (FoldTable[folded] == folded)
+        {
+            yield return folded;
+        }
+
+        if (FoldedFrom.TryGetValue(folded, out var others))
+        {
+            foreach (var other in others)
+            {
+                yield return other;
+            }
+        }
+    }
 
     /// <summary>Whether the character at <paramref name="index"/> is a letter or digit, decoding surrogate pairs.</summary>
     public static bool IsWordAt(ReadOnlySpan<char> text, int index)
@@ -49,6 +67,26 @@ internal static class CharClass
         }
 
         return table;
+    }
+
+    private static Dictionary<char, List<char>> BuildInverse()
+    {
+        var inverse = new Dictionary<char, List<char>>();
+        for (var i = 0; i <= char.MaxValue; i++)
+        {
+            var folded = FoldTable[i];
+            if (folded != i)
+            {
+                if (!inverse.TryGetValue(folded, out var list))
+                {
+                    inverse[folded] = list = [];
+                }
+
+                list.Add((char)i);
+            }
+        }
+
+        return inverse;
     }
 
     private static byte[] BuildKinds()

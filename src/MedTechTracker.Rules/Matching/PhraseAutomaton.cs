@@ -47,10 +47,12 @@ internal sealed class PhraseAutomaton
         _alphabetSize = alphabet.Count + 1;
         _separatorClass = alphabet.TryGetValue(' ', out var sep) ? sep : 0;
         _classOf = new ushort[char.MaxValue + 1];
-        var folds = CharClass.Folds;
-        for (var i = 0; i <= char.MaxValue; i++)
+        foreach (var (folded, cls) in alphabet)
         {
-            _classOf[i] = alphabet.TryGetValue(folds[i], out var cls) ? cls : (ushort)0;
+            foreach (var raw in CharClass.CharsFoldingTo(folded))
+            {
+                _classOf[raw] = cls;
+            }
         }
 
         // Trie.

@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Options;
+
+namespace MedTechTracker.Jira;
+
+/// <summary>
+/// Learns the bot's accountId (GET /myself) at start-up. Start-up waits at most
+/// <see cref="JiraOptions.StartupIdentityTimeout"/>; if Jira is unreachable the service starts anyway (sub-task events
+/// are still ignored by issue type) and keeps trying in the background with capped back-off.
+/// </summary>
+public sealed partial class BotIdentityInitializer(
+    IJiraClient jira,
+    BotIdentity identity,
+    IOptions<JiraOptions> options,
+    TimeProvider timeProvider,
+    ILogger<BotIdentityInitializer> logger) : IHostedService, IDisposable
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _background;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        startup.CancelAfter(options.Value.StartupIdentityTimeout);
+        var first = TryOnceAsync(startup.Token);
+        await Task.WhenAny(first, Task.Delay(Timeout.Infinite, startup.Token)).ConfigureAwait(false);
+        if (first.IsCompletedSuccessfully && first.Result)
+        {
+            return;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        LogContinuing(logger);
+        _background = Task.Run(() => RetryAsync(first, _stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_background is { } background)
+        {
+            await Task.WhenAny(background, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RetryAsync(Task<bool> first, CancellationToken stopping)
+    {
+        try
+        {
+            await first.ConfigureAwait(false);
+            for (var attempt = 0; !identity.IsKnown && !stopping.IsCancellationRequested; attempt++)
+            {
+                var delay = JiraResilience.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), MaxBackoff);
+                await Task.Delay(delay, timeProvider, stopping).ConfigureAwait(false);
+                await TryOnceAsync(stopping).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> TryOnceAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var accountId = await jira.GetBotAccountIdAsync(cancellationToken).ConfigureAwait(false);
+            identity.Set(accountId);
+            LogKnown(logger, accountId);
+            return true;
+        }
+        catch (JiraException ex)
+        {
+            LogFailed(logger, ex.StatusCode, ex.Message);
+            return false;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jira bot account is {AccountId}")]
+    private static partial void LogKnown(ILogger logger, string accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot learn the Jira bot account (GET /myself, status {Status}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, int? status, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting without the Jira bot account; retrying in the background. Events by the bot are recognised only by their sub-task issue type until then.")]
+    private static partial void LogContinuing(ILogger logger);
+}

@@ -1,0 +1,557 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MedTechTracker.Rules.Adf;
+using MedTechTracker.Rules.Issues;
+using MedTechTracker.Rules.Model;
+using Microsoft.Extensions.Options;
+
+namespace MedTechTracker.Jira;
+
+/// <summary>
+/// <see cref="IJiraClient"/> over the Refit <see cref="IJiraApi"/>. Parses responses with JsonDocument, maps failures
+/// to <see cref="JiraException"/> whose messages name the call, the issue key and Jira's own error text only.
+/// </summary>
+public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient
+{
+    public const int MaxBulkItems = 50;
+    private const int MaxErrorText = 1000;
+    private const int MetaPageSize = 50;
+    private const int ProjectPageSize = 50;
+    private const int MaxPages = 10_000;
+
+    private static readonly string[] SearchFields = ["summary", "description", "issuetype", "subtasks", "created"];
+
+    private readonly JiraOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset Expires)> _subtaskTypes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly SemaphoreSlim _projectsLock = new(1, 1);
+    private (IReadOnlyList<JiraProject> Projects, DateTimeOffset Expires)? _projects;
+
+    public async Task<string> GetBotAccountIdAsync(CancellationToken cancellationToken)
+    {
+        const string operation = "GET /myself";
+        using var response = await SendAsync(operation, null, api.GetMyselfAsync, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+        return StringProperty(document.RootElement, "accountId")
+            ?? throw new JiraException($"Jira {operation} answered without an accountId.", (int)response.StatusCode, permanent: true);
+    }
+
+    public async Task<IssueSnapshot?> GetIssueAsync(string issueKey, CancellationToken cancellationToken)
+    {
+        const string operation = "GET issue";
+        using var response = await SendAsync(operation, issueKey, ct => api.GetIssueAsync(issueKey, ct), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, operation, issueKey, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadJsonAsync(response, operation, issueKey, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return IssuePayloadReader.ReadIssue(document.RootElement);
+        }
+        catch (IssuePayloadException ex)
+        {
+            throw new JiraException($"Jira {operation} {issueKey} returned an unreadable issue: {ex.Message}.", (int)response.StatusCode, permanent: true, ex);
+        }
+    }
+
+    public async Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (_subtaskTypes.TryGetValue(projectKey, out var cached) && cached.Expires > now)
+        {
+            return cached.Id;
+        }
+
+        const string operation = "GET createmeta issue types";
+        string? found = null;
+        var startAt = 0;
+        for (var page = 0; page < MaxPages && found is null; page++)
+        {
+            var start = startAt;
+            using var response = await SendAsync(operation, projectKey, ct => api.GetCreateMetaIssueTypesAsync(projectKey, start, MetaPageSize, ct), cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, operation, projectKey, cancellationToken).ConfigureAwait(false);
+            using var document = await ReadJsonAsync(response, operation, projectKey, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            var types = ArrayProperty(root, "issueTypes") ?? ArrayProperty(root, "values") ?? ArrayProperty(root, "createMetaIssueType");
+            var count = 0;
+            if (types is { } array)
+            {
+                foreach (var type in array.EnumerateArray())
+                {
+                    count++;
+                    if (found is null && IsSubtaskType(type))
+                    {
+                        found = StringProperty(type, "id");
+                    }
+                }
+            }
+
+            startAt += count;
+            var total = IntProperty(root, "total");
+            var isLast = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("isLast", out var last) && last.ValueKind == JsonValueKind.True;
+            if (count == 0 || isLast || total is null || startAt >= total)
+            {
+                break;
+            }
+        }
+
+        _subtaskTypes[projectKey] = (found, now + _options.IssueTypeCacheDuration);
+        if (found is null)
+        {
+            LogNoSubtaskType(logger, projectKey);
+        }
+
+        return found;
+    }
+
+    public async Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken)
+    {
+        var created = new List<CreatedSubtask>();
+        var failed = new List<FailedSubtask>();
+        for (var offset = 0; offset < items.Count; offset += MaxBulkItems)
+        {
+            var chunk = items.Skip(offset).Take(MaxBulkItems).ToList();
+            await CreateChunkAsync(chunk, created, failed, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new BulkCreateResult(created, failed);
+    }
+
+    private async Task CreateChunkAsync(List<SubtaskToCreate> chunk, List<CreatedSubtask> created, List<FailedSubtask> failed, CancellationToken cancellationToken)
+    {
+        const string operation = "POST issue/bulk";
+        var pending = chunk;
+        for (var round = 0; pending.Count > 0; round++)
+        {
+            if (round > 0)
+            {
+                var delay = JiraResilience.Delay(round - 1, null, _options.RetryBaseDelay, _options.RetryMaxDelay);
+                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+            }
+
+            var subject = ParentsOf(pending);
+            var body = BulkBody(pending);
+            using var response = await SendAsync(operation, subject, ct => api.CreateIssuesAsync(body, ct), cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.BadRequest)
+            {
+                throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
+            }
+
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            var outcome = ParseBulkResponse(text, pending.Count);
+            if (outcome is null)
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new JiraException(Message(operation, subject, (int)response.StatusCode, ErrorText(text)), (int)response.StatusCode, permanent: true);
+                }
+
+                // Jira's answer cannot be matched to the items: some may exist now. Transient, so the caller re-reads
+                // the parents' sub-tasks (strongly consistent) before creating anything again.
+                throw new JiraException($"Jira {operation} {subject} returned an answer that does not match the {pending.Count} items sent; outcome unknown.", (int)response.StatusCode, permanent: false);
+            }
+
+            var retry = new List<SubtaskToCreate>();
+            var successIndex = 0;
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var item = pending[i];
+                if (outcome.Errors.TryGetValue(i, out var error))
+                {
+                    var transient = error.Status is 429 or >= 500;
+                    if (transient && round < _options.BulkItemRetries)
+                    {
+                        retry.Add(item);
+                    }
+                    else
+                    {
+                        LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, error.Status);
+                        failed.Add(new FailedSubtask(item, error.Status, error.Text, Permanent: !transient));
+                    }
+                }
+                else
+                {
+                    created.Add(new CreatedSubtask(item, outcome.CreatedKeys[successIndex++]));
+                }
+            }
+
+            pending = retry;
+        }
+    }
+
+    public async Task<SearchPage> SearchAsync(string jql, string? nextPageToken, int maxResults, CancellationToken cancellationToken)
+    {
+        const string operation = "POST search/jql";
+        var body = new JiraSearchRequest(jql, SearchFields, maxResults, string.IsNullOrEmpty(nextPageToken) ? null : nextPageToken);
+        using var response = await SendAsync(operation, null, ct => api.SearchAsync(body, ct), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.BadRequest && body.NextPageToken is not null)
+        {
+            var text = ErrorText(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+            if (text.Contains("token", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new JiraException(Message(operation, "(page token)", 400, text), 400, permanent: true) { PageTokenExpired = true };
+            }
+
+            throw new JiraException(Message(operation, null, 400, text), 400, permanent: true);
+        }
+
+        await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+        var root = document.RootElement;
+        var issues = new List<SearchedIssue>();
+        if (ArrayProperty(root, "issues") is { } array)
+        {
+            foreach (var element in array.EnumerateArray())
+            {
+                IssueSnapshot issue;
+                try
+                {
+                    issue = IssuePayloadReader.ReadIssue(element);
+                }
+                catch (IssuePayloadException ex)
+                {
+                    throw new JiraException($"Jira {operation} returned an unreadable issue: {ex.Message}.", (int)response.StatusCode, permanent: true, ex);
+                }
+
+                var createdText = element.TryGetProperty("fields", out var fields) && fields.ValueKind == JsonValueKind.Object ? StringProperty(fields, "created") : null;
+                issues.Add(new SearchedIssue(issue, ParseJiraDate(createdText) ?? DateTimeOffset.MinValue));
+            }
+        }
+
+        var isLast = root.TryGetProperty("isLast", out var last) && last.ValueKind == JsonValueKind.True;
+        var next = isLast ? null : StringProperty(root, "nextPageToken");
+        return new SearchPage(issues, string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    public async Task<long> ApproximateCountAsync(string jql, CancellationToken cancellationToken)
+    {
+        const string operation = "POST search/approximate-count";
+        using var response = await SendAsync(operation, null, ct => api.ApproximateCountAsync(new JiraCountRequest(jql), ct), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+        return document.RootElement.ValueKind == JsonValueKind.Object
+            && document.RootElement.TryGetProperty("count", out var count) && count.TryGetInt64(out var value)
+            ? value
+            : throw new JiraException($"Jira {operation} answered without a count.", (int)response.StatusCode, permanent: false);
+    }
+
+    public async Task<IReadOnlyList<JiraProject>> ListProjectsAsync(CancellationToken cancellationToken)
+    {
+        if (_projects is { } cached && cached.Expires > timeProvider.GetUtcNow())
+        {
+            return cached.Projects;
+        }
+
+        await _projectsLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_projects is { } again && again.Expires > timeProvider.GetUtcNow())
+            {
+                return again.Projects;
+            }
+
+            var projects = await FetchProjectsAsync(cancellationToken).ConfigureAwait(false);
+            _projects = (projects, timeProvider.GetUtcNow() + _options.ProjectCacheDuration);
+            return projects;
+        }
+        finally
+        {
+            _projectsLock.Release();
+        }
+    }
+
+    private async Task<IReadOnlyList<JiraProject>> FetchProjectsAsync(CancellationToken cancellationToken)
+    {
+        const string operation = "GET project/search";
+        var projects = new List<JiraProject>();
+        var startAt = 0;
+        for (var page = 0; page < MaxPages; page++)
+        {
+            var start = startAt;
+            using var response = await SendAsync(operation, null, ct => api.SearchProjectsAsync(start, ProjectPageSize, ct), cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+            using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            var count = 0;
+            if (ArrayProperty(root, "values") is { } values)
+            {
+                foreach (var value in values.EnumerateArray())
+                {
+                    count++;
+                    if (StringProperty(value, "key") is { } key)
+                    {
+                        projects.Add(new JiraProject(StringProperty(value, "id") ?? "", key, StringProperty(value, "name") ?? key));
+                    }
+                }
+            }
+
+            startAt += count;
+            var isLast = !root.TryGetProperty("isLast", out var last) || last.ValueKind != JsonValueKind.False;
+            var total = IntProperty(root, "total");
+            if (count == 0 || (isLast && (total is null || startAt >= total)))
+            {
+                break;
+            }
+        }
+
+        return projects;
+    }
+
+    private static JsonObject BulkBody(List<SubtaskToCreate> items)
+    {
+        var updates = new JsonArray();
+        foreach (var item in items)
+        {
+            var labels = new JsonArray();
+            foreach (var label in item.Subtask.Labels)
+            {
+                labels.Add(label);
+            }
+
+            updates.Add(new JsonObject
+            {
+                ["fields"] = new JsonObject
+                {
+                    ["project"] = new JsonObject { ["key"] = item.ProjectKey },
+                    ["parent"] = new JsonObject { ["key"] = item.ParentKey },
+                    ["issuetype"] = new JsonObject { ["id"] = item.IssueTypeId },
+                    ["summary"] = item.Subtask.Summary,
+                    ["description"] = item.Subtask.Description.DeepClone(),
+                    ["labels"] = labels,
+                },
+            });
+        }
+
+        return new JsonObject { ["issueUpdates"] = updates };
+    }
+
+    private sealed record BulkOutcome(IReadOnlyList<string> CreatedKeys, Dictionary<int, (int Status, string Text)> Errors);
+
+    /// <summary>Null when the answer cannot be matched to the items sent.</summary>
+    private static BulkOutcome? ParseBulkResponse(string text, int itemCount)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text, AdfText.ParseOptions);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            var errors = new Dictionary<int, (int, string)>();
+            if (ArrayProperty(root, "errors") is { } errorArray)
+            {
+                foreach (var error in errorArray.EnumerateArray())
+                {
+                    var index = IntProperty(error, "failedElementNumber");
+                    if (index is null || index < 0 || index >= itemCount)
+                    {
+                        return null;
+                    }
+
+                    var status = IntProperty(error, "status") ?? 0;
+                    var message = error.TryGetProperty("elementErrors", out var elementErrors) ? ErrorText(elementErrors) : "";
+                    errors[index.Value] = (status, message.Length > 0 ? message : $"HTTP {status}");
+                }
+            }
+
+            var keys = new List<string>();
+            if (ArrayProperty(root, "issues") is { } issues)
+            {
+                foreach (var issue in issues.EnumerateArray())
+                {
+                    keys.Add(StringProperty(issue, "key") ?? StringProperty(issue, "id") ?? "");
+                }
+            }
+
+            // Jira lists the created issues in the order of the items that succeeded.
+            return keys.Count == itemCount - errors.Count ? new BulkOutcome(keys, errors) : null;
+        }
+    }
+
+    private static string ParentsOf(List<SubtaskToCreate> items)
+    {
+        var parents = items.Select(i => i.ParentKey).Distinct(StringComparer.Ordinal).ToList();
+        return parents.Count <= 5
+            ? "under " + string.Join(", ", parents)
+            : $"under {string.Join(", ", parents.Take(5))} and {parents.Count - 5} more";
+    }
+
+    private static bool IsSubtaskType(JsonElement type) => type.ValueKind == JsonValueKind.Object
+        && ((type.TryGetProperty("subtask", out var subtask) && subtask.ValueKind == JsonValueKind.True)
+            || IntProperty(type, "hierarchyLevel") == -1);
+
+    private static async Task<HttpResponseMessage> SendAsync(string operation, string? subject, Func<CancellationToken, Task<HttpResponseMessage>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            // Time-outs, an open circuit and network errors: transient. Exception messages here come from the HTTP
+            // stack (never from issue content).
+            throw new JiraException($"Jira {Join(operation, subject)} failed: {ex.GetType().Name}: {ex.Message}", null, permanent: false, ex);
+        }
+    }
+
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<JiraException> ErrorAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
+    {
+        var status = (int)response.StatusCode;
+        string text;
+        try
+        {
+            text = ErrorText(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            text = "";
+        }
+
+        var permanent = status is 400 or 401 or 403 or 404 or 405 or 410 or 413 or 422;
+        return new JiraException(Message(operation, subject, status, text), status, permanent)
+        {
+            RetryAfter = JiraResilience.RetryAfter(response, timeProvider),
+        };
+    }
+
+    private static string Message(string operation, string? subject, int status, string text) =>
+        $"Jira {Join(operation, subject)} failed with HTTP {status}{(text.Length > 0 ? ": " + text : ".")}";
+
+    private static string Join(string operation, string? subject) => subject is null ? operation : $"{operation} {subject}";
+
+    /// <summary>Jira's error text (<c>errorMessages</c>, <c>errors{field: message}</c>, or <c>message</c>), shortened.</summary>
+    internal static string ErrorText(string body)
+    {
+        if (string.IsNullOrWhiteSpace(body))
+        {
+            return "";
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return ErrorText(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a proxy's HTML page, for instance): not worth quoting.
+            return "";
+        }
+    }
+
+    private static string ErrorText(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return "";
+        }
+
+        var parts = new List<string>();
+        if (ArrayProperty(root, "errorMessages") is { } messages)
+        {
+            parts.AddRange(messages.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!).Where(m => m.Length > 0));
+        }
+
+        if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+        {
+            parts.AddRange(errors.EnumerateObject().Where(e => e.Value.ValueKind == JsonValueKind.String).Select(e => $"{e.Name}: {e.Value.GetString()}"));
+        }
+
+        if (parts.Count == 0 && StringProperty(root, "message") is { Length: > 0 } message)
+        {
+            parts.Add(message);
+        }
+
+        var text = string.Join("; ", parts);
+        return text.Length <= MaxErrorText ? text : text[..MaxErrorText] + "…";
+    }
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                return await JsonDocument.ParseAsync(stream, AdfText.ParseOptions, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new JiraException($"Jira {Join(operation, subject)} returned a body that is not JSON (HTTP {(int)response.StatusCode}).", (int)response.StatusCode, permanent: false, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw new JiraException($"Jira {Join(operation, subject)} failed while reading the answer: {ex.Message}", (int)response.StatusCode, permanent: false, ex);
+        }
+    }
+
+    /// <summary>Jira writes offsets without a colon (<c>2024-01-15T10:30:00.000+0100</c>).</summary>
+    internal static DateTimeOffset? ParseJiraDate(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        var value = text.Trim();
+        if (value.Length > 5 && value[^5] is '+' or '-' && value[^4..].All(char.IsAsciiDigit))
+        {
+            value = string.Concat(value.AsSpan(0, value.Length - 2), ":", value.AsSpan(value.Length - 2));
+        }
+
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+    }
+
+    private static string? StringProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.String => value.GetString(),
+            JsonValueKind.Number => value.GetRawText(),
+            _ => null,
+        } : null;
+
+    private static int? IntProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
+            ? number
+            : element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String
+                && int.TryParse(text.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+
+    private static JsonElement? ArrayProperty(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? value : null;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jira project {ProjectKey} offers no sub-task issue type")]
+    private static partial void LogNoSubtaskType(ILogger logger, string projectKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Jira refused sub-task for rule {RuleId} under {IssueKey} with status {Status}")]
+    private static partial void LogItemFailed(ILogger logger, string issueKey, string ruleId, int status);
+}

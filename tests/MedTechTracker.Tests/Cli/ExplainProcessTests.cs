@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using System.Text.Json;
+using static MedTechTracker.Tests.Rules.TestRules;
+
+namespace MedTechTracker.Tests.Cli;
+
+/// <summary><c>explain</c> and <c>rules validate</c> run as real processes of the built executable.</summary>
+public sealed class ExplainProcessTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("mtc-explain-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    [Fact]
+    public async Task Explain_json_names_the_rule_the_field_the_keyword_and_the_subtask_for_a_webhook()
+    {
+        var (exit, stdout, _) = await Run("explain", "--json", Sample("webhook-soup-story.json"));
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal("MED-42", root.GetProperty("issue").GetString());
+        var match = Assert.Single(root.GetProperty("matches").EnumerateArray());
+        Assert.Equal("soup-assessment", match.GetProperty("ruleId").GetString());
+        Assert.Equal("keyword", match.GetProperty("reason").GetString());
+        Assert.Equal("summary", match.GetProperty("field").GetString());
+        Assert.Equal("open source", match.GetProperty("keyword").GetString());
+        var subtask = Assert.Single(root.GetProperty("subtasks").EnumerateArray());
+        Assert.StartsWith("Compliance: Assess SOUP", subtask.GetProperty("summary").GetString());
+        Assert.Equal(["medtech-compliance", "mtc-soup-assessment"], subtask.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+    }
+
+    [Fact]
+    public async Task Explain_reads_a_REST_issue_with_an_ADF_description_and_an_issue_type_trigger()
+    {
+        var (exit, stdout, _) = await Run("explain", "--json", Sample("rest-issue-adf-hazard.json"));
+
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        var matches = json.RootElement.GetProperty("matches").EnumerateArray().ToDictionary(m => m.GetProperty("ruleId").GetString()!);
+        Assert.Equal(["problem-resolution", "risk-analysis", "risk-control"], matches.Keys.Order());
+        Assert.Equal("issueType", matches["problem-resolution"].GetProperty("reason").GetString());
+        Assert.Equal("issuetype", matches["problem-resolution"].GetProperty("field").GetString());
+        Assert.Equal("description", matches["risk-analysis"].GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Explain_never_fires_for_a_subtask_and_says_so()
+    {
+        var (exit, stdout, _) = await Run("explain", Sample("webhook-subtask.json"));
+        Assert.Equal(0, exit);
+        Assert.Contains("sub-tasks never fire rules", stdout);
+    }
+
+    [Fact]
+    public async Task Explain_without_json_prints_a_readable_report()
+    {
+        var (exit, stdout, _) = await Run("explain", Sample("webhook-soup-story.json"));
+        Assert.Equal(0, exit);
+        Assert.Contains("MED-42 (Story), safety class C", stdout);
+        Assert.Contains("soup-assessment", stdout);
+        Assert.Contains("the summary contains the keyword \u201copen source\u201d", stdout);
+        Assert.Contains("+ Compliance: Assess SOUP", stdout);
+    }
+
+    [Fact]
+    public async Task Explain_reads_the_payload_from_stdin_with_a_dash()
+    {
+        var (exit, stdout, _) = await Run(["explain", "--json", "-"], stdin: await File.ReadAllTextAsync(Sample("webhook-soup-story.json")));
+        Assert.Equal(0, exit);
+        Assert.Contains("\"issue\": \"MED-42\"", stdout);
+    }
+
+    [Fact]
+    public async Task The_safety_class_option_changes_which_rules_fire()
+    {
+        var rules = WriteRules("""{"id":"architecture","title":"T","standard":"IEC 62304","clause":"§5.3","safetyClasses":["B","C"],"keywords":["architecture"]}""");
+        var issue = WriteFile("issue.json", """{"key":"MED-9","fields":{"summary":"New architecture","issuetype":{"name":"Story"}}}""");
+
+        var classC = await Run("explain", "--json", "--rules", rules, issue);
+        var classA = await Run("explain", "--json", "--rules", rules, issue, "--safety-class", "A");
+
+        Assert.Contains("\"ruleId\": \"architecture\"", classC.Stdout);
+        Assert.DoesNotContain("\"ruleId\"", classA.Stdout);
+        Assert.Contains("\"safetyClass\": \"A\"", classA.Stdout);
+    }
+
+    [Theory]
+    [InlineData("{ not json", "is not valid JSON")]
+    [InlineData("[1,2]", "is not a Jira issue")]
+    [InlineData("{\"webhookEvent\":\"jira:issue_created\",\"issue\":{\"fields\":{}}}", "has no 'key'")]
+    public async Task Invalid_input_exits_2_naming_the_problem(string payload, string expected)
+    {
+        var (exit, _, stderr) = await Run("explain", WriteFile("bad.json", payload));
+        Assert.Equal(2, exit);
+        Assert.Contains(expected, stderr);
+    }
+
+    [Fact]
+    public async Task An_unreadable_payload_exits_2() =>
+        Assert.Equal(2, (await Run("explain", Path.Combine(_temp, "missing.json"))).Exit);
+
+    [Fact]
+    public async Task An_invalid_rules_file_makes_explain_exit_1_naming_rule_and_key()
+    {
+        var rules = WriteRules("""{"id":"Bad Id","title":"T","standard":"S","clause":"C","keywords":["x"]}""");
+        var (exit, _, stderr) = await Run("explain", "--rules", rules, Sample("webhook-soup-story.json"));
+        Assert.Equal(1, exit);
+        Assert.Contains("rule 'Bad Id': 'id'", stderr);
+    }
+
+    [Fact]
+    public async Task Rules_validate_exits_0_for_the_default_pack() =>
+        Assert.Equal(0, (await Run("rules", "validate", "--rules", RepoFile("config", "rules.json"))).Exit);
+
+    [Fact]
+    public async Task Rules_validate_prints_every_error_and_exits_1()
+    {
+        var rules = WriteRules(
+            """{"id":"a","title":"T","standard":"S","clause":"C","keywords":[""]}""",
+            """{"id":"a","title":"T","standard":"S","clause":"C","keywords":["x"],"colour":"red"}""");
+        var (exit, _, stderr) = await Run("rules", "validate", "--rules", rules);
+        Assert.Equal(1, exit);
+        Assert.Contains("rule 'a': 'keywords': item 1 is an empty phrase", stderr);
+        Assert.Contains("rule 'a': 'id': is a duplicate", stderr);
+        Assert.Contains("rule 'a': 'colour': unknown key", stderr);
+        Assert.Contains("3 errors.", stderr);
+    }
+
+    private static string Sample(string name) => RepoFile("samples", "explain", name);
+
+    private string WriteFile(string name, string content)
+    {
+        var path = Path.Combine(_temp, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    private string WriteRules(params string[] rules) =>
+        WriteFile("rules.json", $$"""{"version":1,"rules":[{{string.Join(",", rules)}}]}""");
+
+    private static Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args) => Run(args, stdin: null);
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, string? stdin)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,58 @@
+using MedTechTracker.Rules.Matching;
+using MedTechTracker.Rules.Model;
+
+namespace MedTechTracker.Tests.Rules;
+
+internal static class TestRules
+{
+    public static Rule Rule(
+        string id = "r1",
+        string[]? keywords = null,
+        string[]? exclude = null,
+        IssueField[]? fields = null,
+        string[]? issueTypes = null,
+        string[]? appliesTo = null,
+        SafetyClass[]? classes = null) => new()
+    {
+        Id = id,
+        Title = $"Title of {id}",
+        Standard = "IEC 62304",
+        Clause = "§5.1",
+        Keywords = keywords ?? [],
+        Exclude = exclude ?? [],
+        Fields = fields ?? [IssueField.Summary, IssueField.Description],
+        IssueTypes = issueTypes ?? [],
+        AppliesTo = appliesTo ?? [],
+        SafetyClasses = classes ?? [SafetyClass.A, SafetyClass.B, SafetyClass.C],
+        Instructions = ["Do the first thing", "Do the second thing", "Do the third thing"],
+        Evidence = ["A record"],
+    };
+
+    public static CompiledRuleSet Compile(params Rule[] rules) => new(new RuleSet { Rules = rules });
+
+    public static IssueSnapshot Issue(string summary = "", string description = "", string type = "Story", bool subtask = false, string[]? existing = null) => new()
+    {
+        Key = "MED-1",
+        ProjectKey = "MED",
+        Summary = summary,
+        Description = description,
+        IssueType = type,
+        IsSubtask = subtask,
+        ExistingSubtaskSummaries = existing ?? [],
+    };
+
+    /// <summary>Fires the single keyword rule against a summary: true when it matched.</summary>
+    public static bool Hits(string keyword, string text) =>
+        Compile(Rule(keywords: [keyword])).Match(Issue(summary: text), SafetyClass.C).Count == 1;
+
+    public static string RepoFile(params string[] parts)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MedTechTracker.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return Path.Combine([directory?.FullName ?? throw new InvalidOperationException("Repository root not found."), .. parts]);
+    }
+}
