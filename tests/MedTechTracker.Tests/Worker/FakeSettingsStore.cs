@@ -7,7 +7,7 @@ internal sealed class FakeSettingsStore : ISettingsStore
 {
     private readonly ConcurrentDictionary<string, ProjectSettings> _projects = new(StringComparer.Ordinal);
 
-    public FakeSettingsStore With(string projectKey, ProjectMode mode, Rules.Model.SafetyClass safetyClass = Rules.Model.SafetyClass.C)
+    public FakeSettingsStore With(string projectKey, ProjectMode mode, global::MedTechTracker.Rules.Model.SafetyClass safetyClass = global::MedTechTracker.Rules.Model.SafetyClass.C)
     {
         _projects[projectKey] = new ProjectSettings(projectKey, mode, safetyClass, DateTimeOffset.UnixEpoch);
         return this;
