@@ -25,6 +25,6 @@ public static class CliApp
             args = ["serve", .. args];
         }
 
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        return await CliHost.InvokeAsync(root.Parse(args)).ConfigureAwait(false);
     }
 }

@@ -1,9 +1,115 @@
 using System.CommandLine;
+using System.Globalization;
+using MedTechTracker.Rules.Model;
+using MedTechTracker.Storage;
 
 namespace MedTechTracker.Cli;
 
+/// <summary>
+/// <c>projects list | enable KEY [--shadow] [--safety-class A|B|C] | disable KEY</c> on the data directory the service uses.
+/// Exit 0 on success, 1 on a failure, 2 on bad usage (such as an invalid project key).
+/// </summary>
 public static class ProjectsCommands
 {
-    /// <summary>TODO: implemented by its capability's owner.</summary>
-    public static Command Create() => new("projects", "(not implemented yet)");
+    public static Command Create(Func<IHost>? hostFactory = null)
+    {
+        var factory = hostFactory ?? (() => CliHost.Build());
+
+        var list = new Command("list", "Show every configured project; projects not listed are Off.");
+        list.SetAction((parseResult, ct) => CliHost.RunAsync(parseResult, factory, (services, output, _, token) => ListAsync(services, output, token), ct));
+
+        var enableKey = KeyArgument();
+        var shadow = new Option<bool>("--shadow") { Description = "Shadow mode: evaluate and log the plan, create nothing in Jira." };
+        var safetyClass = new Option<SafetyClass?>("--safety-class") { Description = "The project's IEC 62304 safety class (default: unchanged, C for a new project)." };
+        var enable = new Command("enable", "Let a project take part: mode On, or Shadow with --shadow.") { enableKey, shadow, safetyClass };
+        enable.SetAction((parseResult, ct) =>
+        {
+            var key = parseResult.GetValue(enableKey)!;
+            var mode = parseResult.GetValue(shadow) ? ProjectMode.Shadow : ProjectMode.On;
+            var newClass = parseResult.GetValue(safetyClass);
+            return ChangeAsync(parseResult, factory, key, _ => mode, current => newClass ?? current, ct);
+        });
+
+        var disableKey = KeyArgument();
+        var disable = new Command("disable", "Stop a project taking part: mode Off (its safety class is kept).") { disableKey };
+        disable.SetAction((parseResult, ct) => ChangeAsync(parseResult, factory, parseResult.GetValue(disableKey)!, _ => ProjectMode.Off, current => current, ct));
+
+        return new Command("projects", "Choose which Jira projects take part (Off / Shadow / On) and their safety class.") { list, enable, disable };
+    }
+
+    private static Argument<string> KeyArgument() => new("KEY") { Description = "The Jira project key, e.g. MED." };
+
+    private static async Task<int> ListAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    {
+        var all = await services.GetRequiredService<ISettingsStore>().ListAsync(cancellationToken).ConfigureAwait(false);
+        if (all.Count == 0)
+        {
+            await output.WriteLineAsync("No project is configured, so every project is Off. Enable one with: projects enable KEY [--shadow]").ConfigureAwait(false);
+            return CliHost.Ok;
+        }
+
+        var table = CliTable.Create("Project", "Mode", "Safety class", "Updated (UTC)", "Updated by");
+        foreach (var settings in all)
+        {
+            table.AddRow([
+                settings.ProjectKey,
+                settings.Mode.ToString(),
+                settings.SafetyClass.ToString(),
+                settings.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                settings.UpdatedBy,
+            ]);
+        }
+
+        CliTable.Write(output, table);
+        await output.WriteLineAsync($"{all.Count} configured project{(all.Count == 1 ? "" : "s")}; any other project is Off.").ConfigureAwait(false);
+        return CliHost.Ok;
+    }
+
+    private static async Task<int> ChangeAsync(
+        ParseResult parseResult,
+        Func<IHost> factory,
+        string key,
+        Func<ProjectMode, ProjectMode> mode,
+        Func<SafetyClass, SafetyClass> safetyClass,
+        CancellationToken cancellationToken)
+    {
+        if (!ProjectKey.IsValid(key))
+        {
+            var hint = ProjectKey.IsValid(key.ToUpperInvariant()) ? $" Did you mean {key.ToUpperInvariant()}?" : "";
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"'{key}' is not a Jira project key ({ProjectKey.Rule}).{hint}").ConfigureAwait(false);
+            return CliHost.BadUsage;
+        }
+
+        return await CliHost.RunAsync(parseResult, factory, async (services, output, _, token) =>
+        {
+            var store = services.GetRequiredService<ISettingsStore>();
+            var existing = await store.GetAsync(key, token).ConfigureAwait(false);
+            var before = existing ?? ProjectSettings.Unconfigured(key);
+            var after = before with
+            {
+                Mode = mode(before.Mode),
+                SafetyClass = safetyClass(before.SafetyClass),
+            };
+
+            if (after.Mode == before.Mode && after.SafetyClass == before.SafetyClass)
+            {
+                await output.WriteLineAsync(existing is null
+                    ? $"{key}: never configured, so already Off; nothing changed."
+                    : $"{key}: already {before.Mode}, safety class {before.SafetyClass}; nothing changed.").ConfigureAwait(false);
+                return CliHost.Ok;
+            }
+
+            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            await store.SaveAsync(after with { UpdatedAt = now, UpdatedBy = $"cli:{Environment.UserName}" }, token).ConfigureAwait(false);
+
+            var modeChange = after.Mode == before.Mode
+                ? $"mode {after.Mode} (unchanged)"
+                : $"mode {before.Mode}{(existing is null ? " (never configured)" : "")} -> {after.Mode}";
+            var classChange = after.SafetyClass == before.SafetyClass
+                ? $"safety class {after.SafetyClass} (unchanged)"
+                : $"safety class {before.SafetyClass} -> {after.SafetyClass}";
+            await output.WriteLineAsync($"{key}: {modeChange}, {classChange}.").ConfigureAwait(false);
+            return CliHost.Ok;
+        }, cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -1,0 +1,8 @@
+namespace MedTechTracker.Queue;
+
+public enum QueueProvider
+{
+    Sqlite,
+    ServiceBus,
+    Amqp,
+}

@@ -1,0 +1,43 @@
+namespace MedTechTracker.Storage.Sqlite;
+
+/// <summary>
+/// The store file: project settings and backfill jobs with their checkpoint. No issue text, no issue list.
+/// Times are ISO 8601 round-trip strings; <c>version</c> is the optimistic-concurrency row version (the ETag).
+/// </summary>
+internal static class SqliteStoreSchema
+{
+    public const string Sql = """
+        CREATE TABLE IF NOT EXISTS project_settings (
+            project_key TEXT PRIMARY KEY,
+            mode TEXT NOT NULL,
+            safety_class TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS backfill_jobs (
+            id TEXT NOT NULL UNIQUE,
+            project_key TEXT NOT NULL,
+            user_jql TEXT NULL,
+            created_after TEXT NULL,
+            dry_run INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            cancel_requested INTEGER NOT NULL,
+            next_page_token TEXT NULL,
+            checkpoint_created TEXT NULL,
+            scanned INTEGER NOT NULL,
+            matched INTEGER NOT NULL,
+            created INTEGER NOT NULL,
+            already_present INTEGER NOT NULL,
+            failed INTEGER NOT NULL,
+            estimated_total INTEGER NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            started_at TEXT NULL,
+            finished_at TEXT NULL,
+            error TEXT NULL,
+            requested_by TEXT NULL,
+            version INTEGER NOT NULL
+        );
+        """;
+}

@@ -1,0 +1,7 @@
+namespace MedTechTracker.Storage;
+
+public enum StoreProvider
+{
+    Sqlite,
+    AzureTables,
+}

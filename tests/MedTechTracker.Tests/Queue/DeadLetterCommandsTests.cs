@@ -1,0 +1,119 @@
+using Microsoft.Extensions.DependencyInjection;
+using MedTechTracker.Queue;
+using MedTechTracker.Tests.Storage;
+
+namespace MedTechTracker.Tests.Queue;
+
+public sealed class DeadLetterCommandsTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    [Fact]
+    public async Task List_with_no_dead_letters_says_so()
+    {
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "list");
+
+        Assert.Equal((0, "No dead letters."), (exitCode, output.Trim()));
+    }
+
+    [Fact]
+    public async Task List_prints_a_table_with_issue_deliveries_and_reason()
+    {
+        await DeadLetterAsync("MED-1", "MED-1: Jira 400: Field 'customfield_10010' is required");
+        await DeadLetterAsync("MED-2", "MED-2: project has no sub-task issue type");
+
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "list");
+
+        Assert.Equal(0, exitCode);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("Id", StringComparison.Ordinal) && l.Contains("Reason", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("1 ", StringComparison.Ordinal) && l.Contains("MED-1", StringComparison.Ordinal) && l.Contains("customfield_10010", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("2 ", StringComparison.Ordinal) && l.Contains("no sub-task issue type", StringComparison.Ordinal));
+        Assert.Contains("2 dead letters", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_prints_one_dead_letter_in_full_and_an_unknown_id_exits_1()
+    {
+        var reason = "MED-1: Jira 400: " + new string('x', 150);
+        await DeadLetterAsync("MED-1", reason);
+
+        var shown = await _cli.RunAsync("deadletter", "show", "1");
+        var missing = await _cli.RunAsync("deadletter", "show", "42");
+
+        Assert.Equal(0, shown.ExitCode);
+        Assert.Contains("MED-1 (id 10001)", shown.Output, StringComparison.Ordinal);
+        Assert.Contains(reason, shown.Output, StringComparison.Ordinal);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("No dead letter with id '42'", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_puts_one_dead_letter_back_on_the_queue()
+    {
+        await DeadLetterAsync("MED-1", "bad");
+        await DeadLetterAsync("MED-2", "bad");
+
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "replay", "2");
+
+        Assert.Equal((0, "Replayed dead letter 2 (MED-2): it is back on the queue."), (exitCode, output.Trim()));
+        Assert.Equal(new QueueStatistics(1, 1, (await StatisticsAsync()).OldestEnqueuedAt), await StatisticsAsync());
+        Assert.Equal(1, (await _cli.RunAsync("deadletter", "replay", "2")).ExitCode);
+    }
+
+    [Fact]
+    public async Task Replay_all_puts_every_dead_letter_back_on_the_queue()
+    {
+        await DeadLetterAsync("MED-1", "bad");
+        await DeadLetterAsync("MED-2", "bad");
+
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "replay", "--all");
+
+        Assert.Equal((0, "Replayed 2 dead letters: back on the queue."), (exitCode, output.Trim()));
+        Assert.Equal(2, (await StatisticsAsync()).ActiveCount);
+        Assert.Equal(0, (await StatisticsAsync()).DeadLetterCount);
+    }
+
+    [Fact]
+    public async Task Purge_deletes_every_dead_letter()
+    {
+        await DeadLetterAsync("MED-1", "bad");
+
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "purge");
+
+        Assert.Equal((0, "Purged 1 dead letter."), (exitCode, output.Trim()));
+        Assert.Equal(new QueueStatistics(0, 0, null), await StatisticsAsync());
+        Assert.Equal("No dead letters.", (await _cli.RunAsync("deadletter", "list")).Output.Trim());
+    }
+
+    [Theory]
+    [InlineData("deadletter", "replay")]
+    [InlineData("deadletter", "replay", "1", "--all")]
+    [InlineData("deadletter", "show")]
+    [InlineData("deadletter", "list", "--max", "0")]
+    public async Task Malformed_command_lines_exit_2(params string[] args)
+    {
+        var (exitCode, _, error) = await _cli.RunAsync(args);
+
+        Assert.Equal(2, exitCode);
+        Assert.NotEqual("", error);
+    }
+
+    public void Dispose() => _cli.Dispose();
+
+    private async Task DeadLetterAsync(string issueKey, string reason)
+    {
+        using var host = _cli.BuildHost();
+        var queue = host.Services.GetRequiredService<IWorkQueue>();
+        await queue.EnqueueAsync(new IssueReference(Guid.NewGuid().ToString(), "10001", issueKey, "MED", DateTimeOffset.UtcNow), CancellationToken.None);
+        var leased = await queue.ReceiveAsync(TimeSpan.FromSeconds(30), CancellationToken.None);
+        Assert.Equal(issueKey, leased!.Message.IssueKey);
+        await queue.DeadLetterAsync(leased, reason, CancellationToken.None);
+    }
+
+    private async Task<QueueStatistics> StatisticsAsync()
+    {
+        using var host = _cli.BuildHost();
+        return await host.Services.GetRequiredService<IWorkQueue>().GetStatisticsAsync(CancellationToken.None);
+    }
+}
