@@ -46,6 +46,12 @@ var env = new Dictionary<string, string>
     ["Logging__LogLevel__Default"] = "Warning",
     ["ASPNETCORE_ENVIRONMENT"] = "Production",
 };
+foreach (var setting in args.Where(a => a.StartsWith("--set:", StringComparison.Ordinal)))
+{
+    var pair = setting["--set:".Length..].Split('=', 2);
+    env[pair[0]] = pair[1];
+}
+
 var app = Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll");
 await RunToEndAsync(app, env, "projects", "enable", "MED");
 
