@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using MedTechTracker.Rules.Model;
 using MedTechTracker.Storage;
 
 namespace MedTechTracker.Tests.Worker;
@@ -7,7 +8,7 @@ internal sealed class FakeSettingsStore : ISettingsStore
 {
     private readonly ConcurrentDictionary<string, ProjectSettings> _projects = new(StringComparer.Ordinal);
 
-    public FakeSettingsStore With(string projectKey, ProjectMode mode, Rules.Model.SafetyClass safetyClass = Rules.Model.SafetyClass.C)
+    public FakeSettingsStore With(string projectKey, ProjectMode mode, SafetyClass safetyClass = SafetyClass.C)
     {
         _projects[projectKey] = new ProjectSettings(projectKey, mode, safetyClass, DateTimeOffset.UnixEpoch);
         return this;

@@ -1,0 +1,251 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Encodings.Web;
+using MedTechTracker.Backfill;
+using MedTechTracker.Jira;
+using MedTechTracker.Rules;
+using MedTechTracker.Storage;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace MedTechTracker.Admin;
+
+/// <summary>
+/// <c>/admin</c>: a server-rendered page (login form, or projects, backfills, explain and rules) whose small
+/// script and stylesheet are embedded in the executable, so nothing comes from a CDN and the CSP can forbid inline code.
+/// </summary>
+public static partial class AdminPage
+{
+    private static readonly HtmlEncoder Html = HtmlEncoder.Default;
+
+    public static void MapAdminPage(this IEndpointRouteBuilder app)
+    {
+        var page = app.MapGroup("/admin").DisableAntiforgery();
+        page.MapGet("", Index);
+        page.MapGet("/", Index);
+        page.MapPost("/login", Login);
+        page.MapPost("/logout", Logout);
+        page.MapGet("/assets/{name}", Asset);
+    }
+
+    /// <summary>Security headers for every /admin response: no inline script or style, nothing from elsewhere, never framed, never cached.</summary>
+    public static void UseAdminSecurityHeaders(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.Request.Path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase))
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers.CacheControl = "no-store";
+        }
+
+        await next(context).ConfigureAwait(false);
+    });
+
+    public static async Task<ContentHttpResult> Index(
+        HttpContext context,
+        IAntiforgery antiforgery,
+        JiraProjectCatalog catalog,
+        ISettingsStore settings,
+        BackfillJobs jobs,
+        RulesProvider rules,
+        TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var auth = await context.AuthenticateAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
+        if (!auth.Succeeded)
+        {
+            return LoginPage(antiforgery.GetAndStoreTokens(context), error: null, StatusCodes.Status200OK);
+        }
+
+        context.User = auth.Principal;
+        var tokens = antiforgery.GetAndStoreTokens(context);
+        IReadOnlyList<ProjectView> projects;
+        string? projectsError = null;
+        try
+        {
+            projects = await AdminApi.MergeAsync(await catalog.ListAsync(cancellationToken).ConfigureAwait(false), settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JiraException or HttpRequestException or TimeoutException)
+        {
+            projects = await AdminApi.MergeAsync([], settings, cancellationToken).ConfigureAwait(false);
+            projectsError = "Jira's project list could not be read; only configured projects are shown.";
+        }
+
+        var now = time.GetUtcNow();
+        var jobList = (await jobs.ListAsync(cancellationToken).ConfigureAwait(false)).Select(j => BackfillView.Of(j, now)).ToList();
+        return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, jobList, AdminApi.GetRules(rules).Value!), "text/html; charset=utf-8");
+    }
+
+    public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, ILoggerFactory loggers)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return LoginPage(antiforgery.GetAndStoreTokens(context), "The form expired. Enter the key again.", StatusCodes.Status400BadRequest);
+        }
+
+        var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
+        var name = keys.NameOf(form["key"].ToString());
+        if (name is null)
+        {
+            LogLoginRefused(loggers.CreateLogger("MedTechTracker.Admin"));
+            return LoginPage(antiforgery.GetAndStoreTokens(context), "That is not an admin key.", StatusCodes.Status401Unauthorized);
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], AdminAuth.CookieScheme));
+        await context.SignInAsync(AdminAuth.CookieScheme, principal, new AuthenticationProperties { IsPersistent = false }).ConfigureAwait(false);
+        LogLoggedIn(loggers.CreateLogger("MedTechTracker.Admin"), name);
+        return TypedResults.Redirect("/admin");
+    }
+
+    public static async Task<Results<RedirectHttpResult, BadRequest<string>>> Logout(HttpContext context, IAntiforgery antiforgery)
+    {
+        var auth = await context.AuthenticateAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
+        if (auth.Succeeded)
+        {
+            context.User = auth.Principal;
+        }
+
+        if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        {
+            return TypedResults.BadRequest("The anti-forgery token is missing or invalid. Reload /admin and try again.");
+        }
+
+        await context.SignOutAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
+        return TypedResults.Redirect("/admin");
+    }
+
+    public static Results<FileContentHttpResult, NotFound> Asset(string name)
+    {
+        var contentType = name switch
+        {
+            "admin.js" => "text/javascript; charset=utf-8",
+            "admin.css" => "text/css; charset=utf-8",
+            _ => null,
+        };
+        if (contentType is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"MedTechTracker.Admin.Assets.{name}");
+        if (stream is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return TypedResults.File(buffer.ToArray(), contentType);
+    }
+
+    private static ContentHttpResult LoginPage(AntiforgeryTokenSet tokens, string? error, int status)
+    {
+        var body = new StringBuilder();
+        body.Append("<main class=\"login\"><h1>MedTech Compliance Tracker</h1><h2>Admin sign-in</h2>");
+        if (error is not null)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" role=\"alert\">{E(error)}</p>");
+        }
+
+        body.Append("<form method=\"post\" action=\"/admin/login\">")
+            .Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"{AdminAuth.AntiforgeryField}\" value=\"{E(tokens.RequestToken!)}\">")
+            .Append("<label for=\"key\">Admin key</label>")
+            .Append("<input id=\"key\" name=\"key\" type=\"password\" autocomplete=\"current-password\" required autofocus>")
+            .Append("<button type=\"submit\">Sign in</button></form></main>");
+        return TypedResults.Content(Document("Admin sign-in", null, body.ToString()), "text/html; charset=utf-8", statusCode: status);
+    }
+
+    private static string Dashboard(string admin, string token, IReadOnlyList<ProjectView> projects, string? projectsError, IReadOnlyList<BackfillView> jobs, RulesView rules)
+    {
+        var b = new StringBuilder();
+        b.Append("<header><h1>MedTech Compliance Tracker</h1>")
+            .Append(CultureInfo.InvariantCulture, $"<p>Signed in as <strong>{E(admin)}</strong></p>")
+            .Append("<form method=\"post\" action=\"/admin/logout\">")
+            .Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"{AdminAuth.AntiforgeryField}\" value=\"{E(token)}\">")
+            .Append("<button type=\"submit\">Sign out</button></form></header><main>");
+
+        b.Append("<section aria-labelledby=\"projects-heading\"><h2 id=\"projects-heading\">Projects</h2>")
+            .Append("<p>Off: ignored. Shadow: the plan is logged, nothing is created. On: the bot creates the sub-tasks.</p>");
+        if (projectsError is not null)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" role=\"alert\">{E(projectsError)}</p>");
+        }
+
+        b.Append("<p id=\"projects-status\" role=\"status\" aria-live=\"polite\"></p>")
+            .Append("<table id=\"projects\"><thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Name</th><th scope=\"col\">Mode</th><th scope=\"col\">Safety class</th><th scope=\"col\">Last change</th><th scope=\"col\">Save</th></tr></thead><tbody>");
+        foreach (var p in projects)
+        {
+            var k = E(p.Key);
+            b.Append(CultureInfo.InvariantCulture, $"<tr data-key=\"{k}\"><th scope=\"row\">{k}</th><td>{E(p.Name ?? (p.InJira ? "" : "(not visible in Jira)"))}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><label class=\"sr-only\" for=\"mode-{k}\">Mode of {k}</label><select id=\"mode-{k}\" class=\"mode\">{Options(["Off", "Shadow", "On"], p.Mode)}</select></td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><label class=\"sr-only\" for=\"class-{k}\">Safety class of {k}</label><select id=\"class-{k}\" class=\"safety\">{Options(["A", "B", "C"], p.SafetyClass)}</select></td>")
+                .Append(CultureInfo.InvariantCulture, $"<td>{E(p.UpdatedAt is { } at ? $"{at:yyyy-MM-dd HH:mm} UTC by {p.UpdatedBy}" : "never")}</td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><button type=\"button\" class=\"save\" data-key=\"{k}\">Save {k}</button></td></tr>");
+        }
+
+        b.Append("</tbody></table></section>");
+
+        b.Append("<section aria-labelledby=\"backfills-heading\"><h2 id=\"backfills-heading\">Backfills</h2>")
+            .Append("<form id=\"start-backfill\"><fieldset><legend>Start a backfill</legend>")
+            .Append("<label for=\"bf-project\">Project</label><select id=\"bf-project\" required>");
+        foreach (var p in projects)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<option value=\"{E(p.Key)}\">{E(p.Key)}</option>");
+        }
+
+        b.Append("</select>")
+            .Append("<label for=\"bf-jql\">Extra JQL filter (optional)</label><input id=\"bf-jql\" type=\"text\" placeholder=\"labels = legacy\">")
+            .Append("<label for=\"bf-after\">Created on or after (optional, UTC)</label><input id=\"bf-after\" type=\"datetime-local\">")
+            .Append("<span class=\"check\"><input id=\"bf-dry\" type=\"checkbox\" checked><label for=\"bf-dry\">Dry run (count only, write nothing)</label></span>")
+            .Append("<button type=\"submit\">Start backfill</button></fieldset></form>")
+            .Append("<p id=\"backfill-status\" role=\"status\" aria-live=\"polite\"></p><div id=\"jobs\">");
+        foreach (var job in jobs)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<article class=\"job\" data-id=\"{E(job.Id)}\"><h3>{E(job.Id)} · {E(job.Project)}{(job.DryRun ? " (dry run)" : "")} · {E(job.Status)}</h3>")
+                .Append(CultureInfo.InvariantCulture, $"<progress max=\"100\" value=\"{(job.Percent ?? 0).ToString(CultureInfo.InvariantCulture)}\" aria-label=\"Progress of {E(job.Id)}\"></progress></article>");
+        }
+
+        b.Append("</div></section>");
+
+        b.Append("<section aria-labelledby=\"explain-heading\"><h2 id=\"explain-heading\">Explain an issue</h2>")
+            .Append("<form id=\"explain\"><label for=\"explain-key\">Issue key</label><input id=\"explain-key\" type=\"text\" required pattern=\"[A-Za-z][A-Za-z0-9_]*-[0-9]+\" placeholder=\"MED-123\">")
+            .Append("<button type=\"submit\">Explain</button></form>")
+            .Append("<div id=\"explain-result\" role=\"status\" aria-live=\"polite\"></div></section>");
+
+        b.Append("<section aria-labelledby=\"rules-heading\"><h2 id=\"rules-heading\">Rules</h2>")
+            .Append(CultureInfo.InvariantCulture, $"<p>{rules.Count} rules from <code>{E(rules.Source)}</code>, loaded {rules.LoadedAt:yyyy-MM-dd HH:mm:ss} UTC.</p>")
+            .Append("<table><thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Title</th><th scope=\"col\">Standard</th><th scope=\"col\">Clause</th><th scope=\"col\">Classes</th></tr></thead><tbody>");
+        foreach (var r in rules.Rules)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\"><code>{E(r.Id)}</code></th><td>{E(r.Title)}</td><td>{E(r.Standard)}</td><td>{E(r.Clause)}</td><td>{E(string.Join(", ", r.SafetyClasses))}</td></tr>");
+        }
+
+        b.Append("</tbody></table></section></main>");
+        return Document("Admin", token, b.ToString());
+    }
+
+    private static string Options(string[] values, string selected) =>
+        string.Concat(values.Select(v => $"<option value=\"{v}\"{(v == selected ? " selected" : "")}>{v}</option>"));
+
+    private static string Document(string title, string? csrfToken, string body) =>
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + $"<title>{E(title)} · MedTech Compliance Tracker</title>"
+        + (csrfToken is null ? "" : $"<meta name=\"csrf-token\" content=\"{E(csrfToken)}\">")
+        + "<link rel=\"stylesheet\" href=\"/admin/assets/admin.css\">"
+        + (csrfToken is null ? "" : "<script src=\"/admin/assets/admin.js\" defer></script>")
+        + $"</head><body>{body}</body></html>";
+
+    private static string E(string value) => Html.Encode(value);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin sign-in refused: unknown key")]
+    private static partial void LogLoginRefused(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Admin} signed in to the admin page")]
+    private static partial void LogLoggedIn(ILogger logger, string admin);
+}

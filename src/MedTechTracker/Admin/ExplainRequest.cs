@@ -1,0 +1,3 @@
+namespace MedTechTracker.Admin;
+
+public sealed record ExplainRequest(string? IssueKey);

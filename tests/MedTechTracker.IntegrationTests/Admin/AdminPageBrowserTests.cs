@@ -1,0 +1,101 @@
+using MedTechTracker.IntegrationTests.Backfill;
+using MedTechTracker.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace MedTechTracker.IntegrationTests.Admin;
+
+/// <summary>The admin page driven in Debian's headless Chromium (scripts/test-deps.d/40-chromium.sh installs it).</summary>
+public sealed class AdminPageBrowserTests : IAsyncLifetime
+{
+    private readonly BackfillHarness _harness = new();
+    private AdminHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _harness.Jira.Generate("MED", 400);
+        _host = await AdminHost.StartAsync(_harness);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _harness.Dispose();
+    }
+
+    [Fact]
+    public async Task An_admin_logs_in_switches_a_project_to_Shadow_and_watches_a_dry_run_backfill_reach_100_percent()
+    {
+        var chromium = Environment.GetEnvironmentVariable("MTC_CHROMIUM_PATH") ?? "/usr/bin/chromium";
+        Assert.True(File.Exists(chromium), $"{chromium} is missing: run scripts/test-deps.d/40-chromium.sh (or set MTC_CHROMIUM_PATH).");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        await using var context = await browser.NewContextAsync();
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        var consoleErrors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                consoleErrors.Add(message.Text);
+            }
+        };
+
+        // Log in from the keyboard: the key field has focus, Enter submits.
+        await page.GotoAsync(new Uri(_host.BaseAddress, "/admin").ToString());
+        await Expect(page.GetByLabel("Admin key")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync(AdminHost.AdminKey);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByText("Signed in as")).ToBeVisibleAsync();
+
+        // Chromium keeps the Secure session cookie on http://127.0.0.1 (a potentially trustworthy origin).
+        var session = (await context.CookiesAsync()).Single(c => c.Name == "mtc-admin");
+        Assert.True(session.Secure && session.HttpOnly && session.SameSite == SameSiteAttribute.Strict);
+        Assert.Equal(-1, session.Expires);
+
+        await page.GetByLabel("Mode of MED").SelectOptionAsync("Shadow");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save MED" }).ClickAsync();
+        await Expect(page.Locator("#projects-status")).ToContainTextAsync("MED saved: Shadow");
+        var saved = await _host.Services.GetRequiredService<ISettingsStore>().GetAsync("MED", CancellationToken.None);
+        Assert.Equal(ProjectMode.Shadow, saved!.Mode);
+        Assert.Equal(AdminHost.AdminName, saved.UpdatedBy);
+
+        await page.GetByLabel("Project", new() { Exact = true }).SelectOptionAsync("MED");
+        await Expect(page.GetByLabel("Dry run (count only, write nothing)")).ToBeCheckedAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start backfill" }).ClickAsync();
+        await Expect(page.Locator("#backfill-status")).ToContainTextAsync("Started bf-");
+
+        var job = page.Locator("article.job").First;
+        await Expect(job).ToHaveAttributeAsync("data-percent", "100", new() { Timeout = 120_000 });
+        await Expect(job).ToHaveAttributeAsync("data-status", "Completed");
+        await Expect(job.Locator("progress")).ToHaveAttributeAsync("value", "100");
+        await Expect(job).ToContainTextAsync("Scanned 400 of ~400");
+
+        var screenshot = Path.Combine(ArtifactDirectory(), "admin-page-dry-run-backfill.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 0);
+
+        Assert.False(_host.Jira.CallsByOperation.ContainsKey("bulk"));
+        Assert.Empty(consoleErrors);
+    }
+
+    private static string ArtifactDirectory()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MedTechTracker.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        var path = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "TestResults", "admin-page");
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
