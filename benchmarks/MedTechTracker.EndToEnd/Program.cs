@@ -81,6 +81,7 @@ Console.WriteLine($"serve pid {serve.Id}: {rate} webhooks/s for {warmupSeconds} 
 var statuses = new ConcurrentDictionary<int, int>();
 var sends = new List<Task>(total);
 var clock = Stopwatch.StartNew();
+var origin = Stopwatch.GetTimestamp();
 for (var i = 0; i < total; i++)
 {
     var due = TimeSpan.FromSeconds((double)i / rate);
@@ -90,7 +91,8 @@ for (var i = 0; i < total; i++)
         await Task.Delay(wait);
     }
 
-    sends.Add(SendAsync(issues[i]));
+    // Open loop: latency counts from the scheduled send time, so a late sender cannot hide queueing delay.
+    sends.Add(SendAsync(issues[i], origin + (long)(due.TotalSeconds * Stopwatch.Frequency)));
 }
 
 await Task.WhenAll(sends);
@@ -127,10 +129,10 @@ catch (IOException)
 
 return values.Length == measuredKeys.Count ? 0 : 1;
 
-async Task SendAsync(SimulatedIssue issue)
+async Task SendAsync(SimulatedIssue issue, long scheduled)
 {
     var body = Encoding.UTF8.GetBytes(Webhook(issue));
-    sentAt[issue.Key] = Stopwatch.GetTimestamp();
+    sentAt[issue.Key] = scheduled;
 
     try
     {
