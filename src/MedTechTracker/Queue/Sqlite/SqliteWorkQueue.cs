@@ -127,9 +127,8 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
             {
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible, last_error = $reason WHERE seq = $seq;";
+                command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible WHERE seq = $seq;";
                 command.Parameters.AddWithValue("$visible", ToUnixMs(now + Backoff(deliveryCount)));
-                command.Parameters.AddWithValue("$reason", Truncate(reason));
                 command.Parameters.AddWithValue("$seq", seq);
                 command.ExecuteNonQuery();
             }
