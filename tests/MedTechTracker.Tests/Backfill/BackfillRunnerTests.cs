@@ -127,7 +127,7 @@ public sealed class BackfillRunnerTests
     {
         using var scenario = new BackfillScenario(50);
         var job = await scenario.StartAsync();
-        await scenario.Settings.SaveAsync(new ProjectSettings("MED", ProjectMode.Shadow, MedTechTracker.Rules.Model.SafetyClass.C, DateTimeOffset.UtcNow), CancellationToken.None);
+        await scenario.Settings.SaveAsync(new ProjectSettings("MED", ProjectMode.Shadow, global::MedTechTracker.Rules.Model.SafetyClass.C, DateTimeOffset.UtcNow), CancellationToken.None);
 
         var finished = await scenario.RunToEndAsync(job.Id);
 

@@ -2,7 +2,19 @@ namespace MedTechTracker.Storage.AzureTables;
 
 public static class AzureTablesStoreExtensions
 {
-    /// <summary>Azure Table Storage adapter for settings and backfill counters. TODO(scaleout): implement.</summary>
-    public static IHostApplicationBuilder AddAzureTablesStore(this IHostApplicationBuilder builder) =>
-        throw new NotSupportedException("The Azure Tables store adapter is not available in this build.");
+    /// <summary>
+    /// Settings and backfill counters in Azure Table Storage (Store:Provider=AzureTables): Store:AzureTables:ConnectionString,
+    /// or Store:AzureTables:Endpoint with Entra ID. Validated at start-up.
+    /// </summary>
+    public static IHostApplicationBuilder AddAzureTablesStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AzureTablesStoreOptions>()
+            .BindConfiguration(AzureTablesStoreOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<AzureTablesClient>();
+        builder.Services.AddSingleton<ISettingsStore, AzureTablesSettingsStore>();
+        builder.Services.AddSingleton<IBackfillStore, AzureTablesBackfillStore>();
+        return builder;
+    }
 }

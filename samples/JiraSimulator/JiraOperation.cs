@@ -1,0 +1,12 @@
+namespace MedTechTracker.Samples.JiraSimulator;
+
+public enum JiraOperation
+{
+    Myself,
+    GetIssue,
+    CreateMeta,
+    BulkCreate,
+    Search,
+    Count,
+    Projects,
+}

@@ -1,0 +1,138 @@
+using System.CommandLine;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MedTechTracker.Samples.JiraSimulator;
+
+// A Jira stand-in for the demo: `run` serves the simulated Jira, `send` delivers the sample signed webhooks,
+// `wait-url` waits for an HTTP endpoint, `tree` prints the issue → sub-task tree once the tracker has settled.
+var port = new Option<int>("--port") { Description = "Loopback port (0: any free port).", DefaultValueFactory = _ => 0 };
+var webhooks = new Option<DirectoryInfo?>("--webhooks") { Description = "Seed the issues these sample webhooks announce." };
+var readyFile = new Option<FileInfo?>("--ready-file") { Description = "Write the base URL here once listening." };
+var run = new Command("run", "Serve the simulated Jira until stopped.") { port, webhooks, readyFile };
+run.SetAction(async (parse, ct) =>
+{
+    using var jira = SimulatedJira.Start(parse.GetValue(port));
+    if (parse.GetValue(webhooks) is { } dir)
+    {
+        foreach (var file in dir.GetFiles("*.json").OrderBy(f => f.Name, StringComparer.Ordinal))
+        {
+            using var doc = JsonDocument.Parse(await File.ReadAllBytesAsync(file.FullName, ct));
+            var issue = jira.AddIssueFromWebhook(doc.RootElement);
+            Console.WriteLine($"seeded {issue.Key} from {file.Name}");
+        }
+    }
+
+    Console.WriteLine($"Jira simulator listening on {jira.Url} (bot accountId {SimulatedJira.BotAccountId})");
+    if (parse.GetValue(readyFile) is { } ready)
+    {
+        await File.WriteAllTextAsync(ready.FullName, jira.Url, ct);
+    }
+
+    try
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    return 0;
+});
+
+var to = new Option<string>("--to") { Description = "The tracker's webhook endpoint.", Required = true };
+var secret = new Option<string?>("--secret") { Description = "Webhook secret (unsigned when absent)." };
+var dirOption = new Option<DirectoryInfo>("--dir") { Description = "Directory of webhook bodies (*.json).", Required = true };
+var only = new Option<string?>("--only") { Description = "Send only the file with this name." };
+var idPrefix = new Option<string>("--id-prefix") { Description = "Webhook ids are <prefix><file name>; the same id twice is a Jira retry.", DefaultValueFactory = _ => "demo-" };
+var send = new Command("send", "Deliver the sample webhooks, signed like Jira signs them.") { to, secret, dirOption, only, idPrefix };
+send.SetAction(async (parse, ct) =>
+{
+    using var http = new HttpClient();
+    var failures = 0;
+    foreach (var file in parse.GetValue(dirOption)!.GetFiles("*.json").OrderBy(f => f.Name, StringComparer.Ordinal))
+    {
+        if (parse.GetValue(only) is { } name && file.Name != name)
+        {
+            continue;
+        }
+
+        var body = await File.ReadAllBytesAsync(file.FullName, ct);
+        using var response = await WebhookSender.SendAsync(http, new Uri(parse.GetValue(to)!), body, parse.GetValue(secret), parse.GetValue(idPrefix) + Path.GetFileNameWithoutExtension(file.Name), ct);
+        Console.WriteLine($"  {file.Name,-34} → HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+        failures += (int)response.StatusCode >= 300 ? 1 : 0;
+    }
+
+    return failures == 0 ? 0 : 1;
+});
+
+var url = new Argument<string>("url") { Description = "The URL that must answer 2xx." };
+var timeout = new Option<int>("--timeout") { Description = "Seconds to wait.", DefaultValueFactory = _ => 60 };
+var waitUrl = new Command("wait-url", "Wait until a URL answers 2xx.") { url, timeout };
+waitUrl.SetAction(async (parse, ct) =>
+{
+    using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+    var deadline = DateTime.UtcNow.AddSeconds(parse.GetValue(timeout));
+    while (DateTime.UtcNow < deadline)
+    {
+        try
+        {
+            using var response = await http.GetAsync(parse.GetValue(url), ct);
+            if (response.IsSuccessStatusCode)
+            {
+                return 0;
+            }
+        }
+        catch (HttpRequestException)
+        {
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+        }
+
+        await Task.Delay(250, ct);
+    }
+
+    await Console.Error.WriteLineAsync($"{parse.GetValue(url)} did not answer 2xx within {parse.GetValue(timeout)} s");
+    return 1;
+});
+
+var jiraUrl = new Option<string>("--jira") { Description = "The simulator's base URL.", Required = true };
+var project = new Option<string?>("--project") { Description = "Only this project." };
+var awaitRead = new Option<string?>("--await-read") { Description = "Comma-separated issue keys the tracker must have read before printing." };
+var quiet = new Option<int>("--quiet") { Description = "Then wait until nothing was written to Jira for this many seconds.", DefaultValueFactory = _ => 0 };
+var tree = new Command("tree", "Print the issue → sub-task tree.") { jiraUrl, project, awaitRead, quiet, timeout };
+tree.SetAction(async (parse, ct) =>
+{
+    using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(jiraUrl)!) };
+    var quietFor = TimeSpan.FromSeconds(parse.GetValue(quiet));
+    var deadline = DateTimeOffset.UtcNow.AddSeconds(parse.GetValue(timeout));
+    var mustRead = (parse.GetValue(awaitRead) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var readSince = (DateTimeOffset?)null;
+    SimulatorSnapshot snapshot;
+    while (true)
+    {
+        snapshot = (await http.GetFromJsonAsync<SimulatorSnapshot>("/__sim/state", SnapshotJson.Options, ct))!;
+        var allRead = mustRead.All(key => snapshot.Issues.Any(i => i.Key == key && i.Reads > 0));
+        readSince = allRead ? readSince ?? DateTimeOffset.UtcNow : null;
+        var lastActivity = new[] { snapshot.LastWriteAt ?? DateTimeOffset.MinValue, readSince ?? DateTimeOffset.MaxValue }.Max();
+        if (allRead && DateTimeOffset.UtcNow - lastActivity >= quietFor)
+        {
+            break;
+        }
+
+        if (DateTimeOffset.UtcNow > deadline)
+        {
+            await Console.Error.WriteLineAsync("The tracker did not settle in time; printing what there is.");
+            Console.Write(IssueTree.Render(snapshot, parse.GetValue(project)));
+            return 1;
+        }
+
+        await Task.Delay(250, ct);
+    }
+
+    Console.Write(IssueTree.Render(snapshot, parse.GetValue(project)));
+    return 0;
+});
+
+var root = new RootCommand("Jira simulator for the MedTech Compliance Tracker demo and tests.") { run, send, waitUrl, tree };
+return await root.Parse(args).InvokeAsync();

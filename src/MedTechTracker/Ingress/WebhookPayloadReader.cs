@@ -1,0 +1,306 @@
+using System.Text.Json;
+
+namespace MedTechTracker.Ingress;
+
+/// <summary>
+/// Reads the routing fields of a Jira webhook with a forward-only <see cref="Utf8JsonReader"/>: every other
+/// value (summary, description, custom fields) is skipped without being materialised.
+/// </summary>
+public static class WebhookPayloadReader
+{
+    public const string IssueCreatedEvent = "jira:issue_created";
+
+    // Jira keys and ids are short; anything longer is not a key, and is rejected before a string is allocated.
+    private const int MaxIdentifierBytes = 255;
+
+    public static WebhookPayload Read(ReadOnlySpan<byte> json)
+    {
+        var payload = new WebhookPayload();
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+            if (!reader.Read())
+            {
+                return Fail(payload, "The body is empty.");
+            }
+
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Fail(payload, "The body is not a JSON object.");
+            }
+
+            ReadRoot(ref reader, payload);
+            if (reader.Read())
+            {
+                return Fail(payload, "The body has content after the JSON object.");
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            // The exception message may quote the input, so it is deliberately not used.
+            return Fail(payload, "The body is not valid JSON.");
+        }
+
+        payload.Error ??= Validate(payload);
+        return payload;
+    }
+
+    private static string? Validate(WebhookPayload payload)
+    {
+        if (!payload.HasEvent)
+        {
+            return "webhookEvent is missing.";
+        }
+
+        if (!payload.IsIssueCreated)
+        {
+            return null; // Other events are acknowledged and ignored; their shape is not our concern.
+        }
+
+        if (payload.IssueId is null)
+        {
+            return "issue.id is missing.";
+        }
+
+        if (payload.IssueKey is null)
+        {
+            return "issue.key is missing.";
+        }
+
+        if (payload.ProjectKey is null)
+        {
+            return "issue.fields.project.key is missing.";
+        }
+
+        if (!IsIssueId(payload.IssueId))
+        {
+            return "issue.id is not a Jira issue id.";
+        }
+
+        if (!IsIssueKey(payload.IssueKey))
+        {
+            return "issue.key is not a Jira issue key.";
+        }
+
+        return IsProjectKey(payload.ProjectKey) ? null : "issue.fields.project.key is not a Jira project key.";
+    }
+
+    private static void ReadRoot(ref Utf8JsonReader reader, WebhookPayload payload)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("webhookEvent"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    payload.HasEvent = true;
+                    payload.IsIssueCreated = reader.ValueTextEquals(IssueCreatedEvent);
+                }
+                else
+                {
+                    reader.Skip();
+                    payload.Error ??= "webhookEvent is not a string.";
+                }
+            }
+            else if (reader.ValueTextEquals("user"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadUser(ref reader, payload);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("issue"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadIssue(ref reader, payload);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadUser(ref Utf8JsonReader reader, WebhookPayload payload)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            // Atlassian's own example payload spells it "accoundId".
+            if (reader.ValueTextEquals("accountId"u8) || reader.ValueTextEquals("accoundId"u8))
+            {
+                reader.Read();
+                var value = ReadIdentifier(ref reader);
+                if (!string.IsNullOrEmpty(value))
+                {
+                    payload.UserAccountId = value;
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadIssue(ref Utf8JsonReader reader, WebhookPayload payload)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                payload.IssueId = ReadIdentifier(ref reader, allowNumber: true);
+            }
+            else if (reader.ValueTextEquals("key"u8))
+            {
+                reader.Read();
+                payload.IssueKey = ReadIdentifier(ref reader);
+            }
+            else if (reader.ValueTextEquals("fields"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadFields(ref reader, payload);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private static void ReadFields(ref Utf8JsonReader reader, WebhookPayload payload)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("project"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadObject(ref reader, payload, static (ref r, p) =>
+                    {
+                        if (r.ValueTextEquals("key"u8))
+                        {
+                            r.Read();
+                            p.ProjectKey = ReadIdentifier(ref r);
+                            return true;
+                        }
+
+                        return false;
+                    });
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("issuetype"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadObject(ref reader, payload, static (ref r, p) =>
+                    {
+                        if (r.ValueTextEquals("subtask"u8))
+                        {
+                            r.Read();
+                            p.IsSubtask |= r.TokenType == JsonTokenType.True;
+                            r.Skip();
+                            return true;
+                        }
+
+                        if (r.ValueTextEquals("hierarchyLevel"u8))
+                        {
+                            r.Read();
+                            p.IsSubtask |= r.TokenType == JsonTokenType.Number && r.TryGetInt32(out var level) && level == -1;
+                            r.Skip();
+                            return true;
+                        }
+
+                        return false;
+                    });
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    private delegate bool PropertyHandler(ref Utf8JsonReader reader, WebhookPayload payload);
+
+    /// <summary>Walks one object's properties; the handler consumes the ones it knows (returns true), the rest are skipped.</summary>
+    private static void ReadObject(ref Utf8JsonReader reader, WebhookPayload payload, PropertyHandler handler)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!handler(ref reader, payload))
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>A short string (or, for ids, an integer); null when JSON null, empty for anything else. Leaves the reader on the value's last token.</summary>
+    private static string? ReadIdentifier(ref Utf8JsonReader reader, bool allowNumber = false)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String when reader.ValueSpan.Length <= MaxIdentifierBytes:
+                return reader.GetString();
+            case JsonTokenType.Number when allowNumber && reader.TryGetInt64(out var number) && number >= 0:
+                return number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            case JsonTokenType.Null:
+                return null;
+            default:
+                // Present but unusable: an empty string fails every key check, so the reason says "not a key", not "missing".
+                reader.Skip();
+                return string.Empty;
+        }
+    }
+
+    internal static bool IsIssueId(string value) => value.Length is > 0 and <= 19 && value.All(char.IsAsciiDigit);
+
+    internal static bool IsProjectKey(string value) =>
+        value.Length is > 0 and <= 100 && char.IsAsciiLetter(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    internal static bool IsIssueKey(string value)
+    {
+        var dash = value.LastIndexOf('-');
+        return dash > 0
+            && IsProjectKey(value[..dash])
+            && value.Length - dash - 1 is > 0 and <= 19
+            && value.AsSpan(dash + 1).IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    private static WebhookPayload Fail(WebhookPayload payload, string reason)
+    {
+        payload.Error = reason;
+        return payload;
+    }
+}

@@ -1,0 +1,72 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace MedTechTracker.Queue.Amqp;
+
+/// <summary>The "Queue" section as the AMQP adapter reads it (Queue:Provider = ServiceBus or Amqp).</summary>
+public sealed class AmqpQueueOptions : IValidatableObject
+{
+    public const string SectionName = "Queue";
+
+    public string Provider { get; set; } = "Sqlite";
+
+    [Required]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9._-]{0,259}$", ErrorMessage = "Queue:Name must be 1-260 letters, digits, '.', '_' or '-'.")]
+    public string Name { get; set; } = "jira-issue-created";
+
+    /// <summary>Deliveries before a message is dead-lettered (shared with the SQLite adapter; keep equal to the Service Bus queue's MaxDeliveryCount).</summary>
+    [Range(1, 1000)]
+    public int MaxDeliveryCount { get; set; } = 10;
+
+    /// <summary>Link credit: messages the broker may push ahead of the worker.</summary>
+    [Range(1, 5000)]
+    public int Prefetch { get; set; } = 50;
+
+    /// <summary>With sessions: how many sessions (issue keys) this process locks at once.</summary>
+    [Range(1, 256)]
+    public int Concurrency { get; set; } = 4;
+
+    /// <summary>Abandoned messages are held (still locked) for an exponential back-off up to this cap before going back to the queue.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxAbandonBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    public ServiceBusOptions ServiceBus { get; set; } = new();
+
+    public GenericAmqpOptions Amqp { get; set; } = new();
+
+    public AmqpDialect Dialect => string.Equals(Provider, "ServiceBus", StringComparison.OrdinalIgnoreCase) ? AmqpDialect.ServiceBus : AmqpDialect.Generic;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Dialect == AmqpDialect.ServiceBus)
+        {
+            var hasConnectionString = !string.IsNullOrWhiteSpace(ServiceBus.ConnectionString);
+            var hasNamespace = !string.IsNullOrWhiteSpace(ServiceBus.Namespace);
+            if (hasConnectionString == hasNamespace)
+            {
+                yield return new ValidationResult(
+                    "Set exactly one of Queue:ServiceBus:ConnectionString or Queue:ServiceBus:Namespace.",
+                    ["ServiceBus.ConnectionString", "ServiceBus.Namespace"]);
+            }
+            else if (hasConnectionString && !ServiceBusConnectionString.TryParse(ServiceBus.ConnectionString!, out _, out var error))
+            {
+                yield return new ValidationResult($"Queue:ServiceBus:ConnectionString is invalid: {error}", ["ServiceBus.ConnectionString"]);
+            }
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(Amqp.Address))
+            {
+                yield return new ValidationResult("Queue:Amqp:Address is required when Queue:Provider is Amqp (e.g. amqp://guest:guest@127.0.0.1:5672).", ["Amqp.Address"]);
+            }
+            else if (!Uri.TryCreate(Amqp.Address, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
+            {
+                yield return new ValidationResult("Queue:Amqp:Address must be an amqp:// or amqps:// URI.", ["Amqp.Address"]);
+            }
+
+            if (ServiceBus.SessionsEnabled)
+            {
+                yield return new ValidationResult("Queue:ServiceBus:SessionsEnabled needs Queue:Provider=ServiceBus.", ["ServiceBus.SessionsEnabled"]);
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using Azure.Core;
+using Azure.Identity;
+
+namespace MedTechTracker.Queue.Amqp;
+
+/// <summary>Resolved connection and behaviour settings of the AMQP adapter (tests build these directly).</summary>
+internal sealed record AmqpQueueSettings
+{
+    public required global::Amqp.Address Address { get; init; }
+    public required AmqpDialect Dialect { get; init; }
+    public required string QueueName { get; init; }
+    public string NodePrefix { get; init; } = "";
+    public int MaxDeliveryCount { get; init; } = 10;
+    public int Prefetch { get; init; } = 50;
+    public int Concurrency { get; init; } = 4;
+    public bool SessionsEnabled { get; init; }
+
+    /// <summary>Entra ID: SASL ANONYMOUS then a CBS put-token (type jwt) for every entity; null with SAS / user-password.</summary>
+    public TokenCredential? Credential { get; init; }
+
+    /// <summary>Host name in token audiences (amqp://&lt;host&gt;/&lt;entity&gt;).</summary>
+    public string? AudienceHost { get; init; }
+
+    public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxAbandonBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Generic brokers hold a delivery while the link lives; this is the nominal lock reported to the worker.</summary>
+    public TimeSpan GenericLockDuration { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Renew CBS tokens this long before they expire.</summary>
+    public TimeSpan TokenRefreshMargin { get; init; } = TimeSpan.FromMinutes(5);
+
+    public string WorkAddress => Dialect == AmqpDialect.ServiceBus ? QueueName : NodePrefix + QueueName;
+
+    public string DeadLetterAddress => Dialect == AmqpDialect.ServiceBus ? QueueName + "/$DeadLetterQueue" : NodePrefix + QueueName + ".deadletter";
+
+    public string ManagementAddress => QueueName + "/$management";
+
+    public string DeadLetterManagementAddress => QueueName + "/$DeadLetterQueue/$management";
+
+    public static AmqpQueueSettings From(AmqpQueueOptions options)
+    {
+        var common = new
+        {
+            options.Name,
+            options.MaxDeliveryCount,
+            options.Prefetch,
+            options.Concurrency,
+            options.MaxAbandonBackoff,
+        };
+
+        if (options.Dialect == AmqpDialect.Generic)
+        {
+            var uri = new Uri(options.Amqp.Address!);
+            var (user, password) = SplitUserInfo(uri);
+            return new AmqpQueueSettings
+            {
+                Address = new global::Amqp.Address(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port, user, password, "/", uri.Scheme),
+                Dialect = AmqpDialect.Generic,
+                QueueName = common.Name,
+                NodePrefix = options.Amqp.NodePrefix,
+                MaxDeliveryCount = common.MaxDeliveryCount,
+                Prefetch = common.Prefetch,
+                Concurrency = common.Concurrency,
+                MaxAbandonBackoff = common.MaxAbandonBackoff,
+            };
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.ServiceBus.ConnectionString))
+        {
+            if (!ServiceBusConnectionString.TryParse(options.ServiceBus.ConnectionString, out var cs, out var error))
+            {
+                throw new InvalidOperationException($"Queue:ServiceBus:ConnectionString is invalid: {error}");
+            }
+
+            var scheme = cs.UseDevelopmentEmulator ? "amqp" : "amqps";
+            var port = cs.Port ?? (cs.UseDevelopmentEmulator ? 5672 : 5671);
+
+            // The (host, port, user, password, path, scheme) constructor: a key holding '/' or '+' breaks URL parsing.
+            return new AmqpQueueSettings
+            {
+                Address = new global::Amqp.Address(cs.Host, port, cs.KeyName, cs.Key, "/", scheme),
+                Dialect = AmqpDialect.ServiceBus,
+                QueueName = cs.EntityPath ?? common.Name,
+                MaxDeliveryCount = common.MaxDeliveryCount,
+                Prefetch = common.Prefetch,
+                Concurrency = common.Concurrency,
+                MaxAbandonBackoff = common.MaxAbandonBackoff,
+                SessionsEnabled = options.ServiceBus.SessionsEnabled,
+                AudienceHost = cs.Host,
+            };
+        }
+
+        var host = options.ServiceBus.Namespace!.Trim();
+        if (Uri.TryCreate(host, UriKind.Absolute, out var nsUri))
+        {
+            host = nsUri.Host;
+        }
+
+        return new AmqpQueueSettings
+        {
+            Address = new global::Amqp.Address(host, 5671, null, null, "/", "amqps"),
+            Dialect = AmqpDialect.ServiceBus,
+            QueueName = common.Name,
+            MaxDeliveryCount = common.MaxDeliveryCount,
+            Prefetch = common.Prefetch,
+            Concurrency = common.Concurrency,
+            MaxAbandonBackoff = common.MaxAbandonBackoff,
+            SessionsEnabled = options.ServiceBus.SessionsEnabled,
+            Credential = new DefaultAzureCredential(),
+            AudienceHost = host,
+        };
+    }
+
+    private static (string? User, string? Password) SplitUserInfo(Uri uri)
+    {
+        if (string.IsNullOrEmpty(uri.UserInfo))
+        {
+            return (null, null);
+        }
+
+        var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? (Uri.UnescapeDataString(uri.UserInfo), null)
+            : (Uri.UnescapeDataString(uri.UserInfo[..colon]), Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]));
+    }
+}

@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using MedTechTracker.Jira;
+using MedTechTracker.Queue;
+using MedTechTracker.Rules;
+using MedTechTracker.Rules.Model;
+using MedTechTracker.Rules.Planning;
+using MedTechTracker.Storage;
+using MedTechTracker.Telemetry;
+
+namespace MedTechTracker.Worker;
+
+/// <summary>
+/// The work done for one queue message: project mode → read the issue → plan → (Shadow: log) / (On: create
+/// the missing sub-tasks) → an outcome for the queue. Issue text only lives in memory here; logs, span tags,
+/// metric tags and outcome reasons carry issue keys, rule ids and Jira's errors only.
+/// </summary>
+public sealed partial class IssueProcessor(
+    ISettingsStore settings,
+    IJiraClient jira,
+    RulesProvider rules,
+    TimeProvider time,
+    ILogger<IssueProcessor> logger)
+{
+    public async Task<ProcessingOutcome> ProcessAsync(IssueReference message, int deliveryCount, CancellationToken cancellationToken)
+    {
+        var parent = ActivityContext.TryParse(message.TraceParent, message.TraceState, out var context) ? context : default;
+        using var activity = TrackerTelemetry.ActivitySource.StartActivity("worker.process", ActivityKind.Consumer, parent);
+        activity?.SetTag("issue.key", message.IssueKey);
+        activity?.SetTag("project.key", message.ProjectKey);
+        activity?.SetTag("messaging.message.id", message.MessageId);
+        activity?.SetTag("messaging.delivery_count", deliveryCount);
+
+        var started = time.GetTimestamp();
+        ProcessingOutcome outcome;
+        try
+        {
+            outcome = await ProcessCoreAsync(message, activity, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
+            throw;
+        }
+        catch (JiraException ex) when (ex.Permanent)
+        {
+            outcome = ProcessingOutcome.DeadLettered($"{message.IssueKey}: Jira refused the request permanently: {ex.Message}");
+        }
+        catch (Exception ex)
+        {
+            outcome = ProcessingOutcome.Abandoned($"{message.IssueKey}: {Describe(ex)}");
+        }
+
+        var elapsed = time.GetElapsedTime(started);
+        TrackerTelemetry.ProcessingDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("outcome", outcome.Result));
+        activity?.SetTag("mtc.outcome", outcome.Result);
+        if (outcome.Disposition != MessageDisposition.Complete)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.Result);
+        }
+
+        return outcome;
+    }
+
+    private async Task<ProcessingOutcome> ProcessCoreAsync(IssueReference message, Activity? activity, CancellationToken cancellationToken)
+    {
+        var project = await settings.GetAsync(message.ProjectKey, cancellationToken).ConfigureAwait(false);
+        if (project is null || project.Mode == ProjectMode.Off)
+        {
+            LogProjectOff(message.IssueKey, message.ProjectKey);
+            return ProcessingOutcome.Completed("off");
+        }
+
+        var issue = await jira.GetIssueAsync(message.IssueKey, cancellationToken).ConfigureAwait(false);
+        if (issue is null)
+        {
+            LogIssueGone(message.IssueKey);
+            return ProcessingOutcome.Completed("gone");
+        }
+
+        if (issue.IsSubtask)
+        {
+            LogIssueIsSubtask(message.IssueKey);
+            return ProcessingOutcome.Completed("subtask");
+        }
+
+        // The issue may have been moved to another project since the webhook: its current project decides.
+        if (issue.ProjectKey is { Length: > 0 } currentProject && !string.Equals(currentProject, project.ProjectKey, StringComparison.Ordinal))
+        {
+            activity?.SetTag("project.key", currentProject);
+            project = await settings.GetAsync(currentProject, cancellationToken).ConfigureAwait(false);
+            if (project is null || project.Mode == ProjectMode.Off)
+            {
+                LogProjectOff(message.IssueKey, currentProject);
+                return ProcessingOutcome.Completed("off");
+            }
+        }
+
+        var plan = Planner.Plan(rules.Current, issue, project.SafetyClass);
+        var ruleIds = string.Join(',', plan.RuleIds);
+        activity?.SetTag("mtc.rules.count", plan.Matches.Count);
+        activity?.SetTag("mtc.subtasks.planned", plan.ToCreate.Count);
+        TrackerTelemetry.IssuesEvaluated.Add(1, new("mode", "live"), new("project_mode", project.Mode.ToString()));
+        foreach (var match in plan.Matches)
+        {
+            TrackerTelemetry.RulesFired.Add(1, new KeyValuePair<string, object?>("rule", match.RuleId));
+        }
+
+        if (project.Mode == ProjectMode.Shadow)
+        {
+            LogShadowPlan(message.IssueKey, project.ProjectKey, ruleIds, string.Join(',', plan.ToCreate.Select(s => s.RuleId)));
+            if (plan.ToCreate.Count > 0)
+            {
+                TrackerTelemetry.SubtasksPlannedInShadow.Add(plan.ToCreate.Count, new KeyValuePair<string, object?>("project", project.ProjectKey));
+            }
+
+            return ProcessingOutcome.Completed("shadow");
+        }
+
+        if (plan.ToCreate.Count == 0)
+        {
+            LogNothingToCreate(message.IssueKey, ruleIds, plan.AlreadyPresent.Count);
+            return ProcessingOutcome.Completed(plan.Matches.Count == 0 ? "no_match" : "up_to_date");
+        }
+
+        return await CreateAsync(message.IssueKey, project.ProjectKey, plan, activity, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ProcessingOutcome> CreateAsync(string issueKey, string projectKey, IssuePlan plan, Activity? activity, CancellationToken cancellationToken)
+    {
+        var typeId = await jira.GetSubtaskIssueTypeIdAsync(projectKey, cancellationToken).ConfigureAwait(false);
+        if (typeId is null)
+        {
+            return ProcessingOutcome.DeadLettered($"{issueKey}: project {projectKey} has no sub-task issue type");
+        }
+
+        var items = plan.ToCreate.Select(s => new SubtaskToCreate(projectKey, issueKey, typeId, s)).ToList();
+        var result = await jira.CreateSubtasksAsync(items, cancellationToken).ConfigureAwait(false);
+        if (result.Created.Count > 0)
+        {
+            TrackerTelemetry.SubtasksCreated.Add(result.Created.Count, new KeyValuePair<string, object?>("project", projectKey));
+        }
+
+        activity?.SetTag("mtc.subtasks.created", result.Created.Count);
+        LogCreated(issueKey, result.Created.Count, string.Join(',', result.Created.Select(c => c.Item.Subtask.RuleId)), string.Join(',', result.Created.Select(c => c.Key)));
+
+        if (result.Failed.Count == 0)
+        {
+            return ProcessingOutcome.Completed("created", result.Created.Count);
+        }
+
+        // The next delivery re-reads the parent's sub-tasks, so only the items that failed are tried again.
+        var transient = result.Failed.Where(f => !f.Permanent).ToList();
+        if (transient.Count > 0)
+        {
+            return ProcessingOutcome.Abandoned($"{issueKey}: {transient.Count} sub-task(s) failed transiently: {Failures(transient)}", result.Created.Count);
+        }
+
+        return ProcessingOutcome.DeadLettered($"{issueKey}: Jira refused {result.Failed.Count} sub-task(s): {Failures(result.Failed)}", result.Created.Count);
+    }
+
+    private static string Failures(IEnumerable<FailedSubtask> failures) =>
+        string.Join("; ", failures.Select(f => $"rule {f.Item.Subtask.RuleId}: HTTP {f.Status} {f.Error}"));
+
+    /// <summary>Exception text we did not write could quote a payload, so only well-known failures are described in full.</summary>
+    private static string Describe(Exception ex) => ex switch
+    {
+        JiraException jira => $"Jira call failed (transient): {jira.Message}",
+        HttpRequestException http => $"HTTP request failed{(http.StatusCode is { } status ? $" with {(int)status}" : "")} ({http.HttpRequestError})",
+        TimeoutException or TaskCanceledException => "Jira call timed out",
+        _ => $"{ex.GetType().Name} while processing",
+    };
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{IssueKey}: project {ProjectKey} is Off; nothing to do")]
+    private partial void LogProjectOff(string issueKey, string projectKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: issue gone (404); nothing to do")]
+    private partial void LogIssueGone(string issueKey);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{IssueKey}: is a sub-task; nothing to do")]
+    private partial void LogIssueIsSubtask(string issueKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: Shadow mode in {ProjectKey}: rules [{RuleIds}] fired; would create [{WouldCreate}]")]
+    private partial void LogShadowPlan(string issueKey, string projectKey, string ruleIds, string wouldCreate);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{IssueKey}: nothing to create (rules [{RuleIds}], {AlreadyPresent} already present)")]
+    private partial void LogNothingToCreate(string issueKey, string ruleIds, int alreadyPresent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: created {Count} sub-task(s) for rules [{RuleIds}]: {SubtaskKeys}")]
+    private partial void LogCreated(string issueKey, int count, string ruleIds, string subtaskKeys);
+}

@@ -1,0 +1,9 @@
+namespace MedTechTracker.Worker;
+
+/// <summary>How a queue message is settled after processing.</summary>
+public enum MessageDisposition
+{
+    Complete,
+    Abandon,
+    DeadLetter,
+}

@@ -1,0 +1,234 @@
+using MedTechTracker.Queue;
+using MedTechTracker.Telemetry;
+using Microsoft.Extensions.Options;
+
+namespace MedTechTracker.Worker;
+
+/// <summary>
+/// Drains the work queue with <see cref="WorkerOptions.Concurrency"/> receive loops. On shutdown it stops
+/// receiving, lets in-flight messages finish within <see cref="WorkerOptions.ShutdownDrainTimeout"/>, and
+/// abandons what is still unfinished so another worker (or the next start) gets it at once.
+/// </summary>
+public sealed partial class QueueWorker(
+    IWorkQueue queue,
+    IssueProcessor processor,
+    IOptions<WorkerOptions> options,
+    TimeProvider time,
+    ILogger<QueueWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
+    private readonly WorkerOptions _options = options.Value;
+
+    // Cancelled only when the drain time-out expires: processing outlives the stopping token on purpose.
+    private readonly CancellationTokenSource _processing = new(Timeout.InfiniteTimeSpan, time);
+    private int _inFlight;
+
+    /// <summary>Messages currently being worked on.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        LogStarting(_options.Concurrency, _options.ShutdownDrainTimeout.TotalSeconds);
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        LogStopping(InFlight);
+        _processing.CancelAfter(_options.ShutdownDrainTimeout);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        LogStopped();
+    }
+
+    public override void Dispose()
+    {
+        _processing.Dispose();
+        base.Dispose();
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var loops = new Task[_options.Concurrency];
+        for (var i = 0; i < loops.Length; i++)
+        {
+            loops[i] = Task.Run(() => ReceiveLoopAsync(stoppingToken), CancellationToken.None);
+        }
+
+        return Task.WhenAll(loops);
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            LeasedMessage? leased;
+            try
+            {
+                leased = await queue.ReceiveAsync(_options.ReceiveWait, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogReceiveFailed(ex.GetType().Name, ex.Message);
+                try
+                {
+                    await Task.Delay(_options.ReceiveErrorDelay, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            if (leased is null)
+            {
+                continue;
+            }
+
+            Interlocked.Increment(ref _inFlight);
+            try
+            {
+                await HandleAsync(leased).ConfigureAwait(false);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+    }
+
+    private async Task HandleAsync(LeasedMessage leased)
+    {
+        var key = leased.Message.IssueKey;
+        using var messageCts = CancellationTokenSource.CreateLinkedTokenSource(_processing.Token);
+        using var stopRenewal = new CancellationTokenSource();
+        var renewal = RenewWhileWorkingAsync(leased, messageCts, stopRenewal.Token);
+
+        ProcessingOutcome outcome;
+        try
+        {
+            outcome = await processor.ProcessAsync(leased.Message, leased.DeliveryCount, messageCts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (messageCts.IsCancellationRequested)
+        {
+            outcome = _processing.IsCancellationRequested
+                ? ProcessingOutcome.Abandoned($"{key}: unfinished at shutdown")
+                : ProcessingOutcome.Abandoned($"{key}: the lease was lost");
+        }
+        catch (Exception ex)
+        {
+            // IssueProcessor turns every failure into an outcome; reaching this is a bug, and the message must still be released.
+            LogUnexpected(key, ex.GetType().Name);
+            outcome = ProcessingOutcome.Abandoned($"{key}: {ex.GetType().Name} in the worker");
+        }
+        finally
+        {
+            await stopRenewal.CancelAsync().ConfigureAwait(false);
+            await renewal.ConfigureAwait(false);
+        }
+
+        await SettleAsync(leased, outcome).ConfigureAwait(false);
+    }
+
+    private async Task SettleAsync(LeasedMessage leased, ProcessingOutcome outcome)
+    {
+        var key = leased.Message.IssueKey;
+
+        // Settling must happen even while shutting down: a short budget of its own instead of the stopping token.
+        using var settle = new CancellationTokenSource(SettleTimeout, time);
+        try
+        {
+            switch (outcome.Disposition)
+            {
+                case MessageDisposition.Complete:
+                    await queue.CompleteAsync(leased, settle.Token).ConfigureAwait(false);
+                    LogCompleted(key, outcome.Result, leased.DeliveryCount);
+                    break;
+                case MessageDisposition.Abandon:
+                    await queue.AbandonAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
+                    LogAbandoned(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
+                    break;
+                case MessageDisposition.DeadLetter:
+                    await queue.DeadLetterAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
+                    TrackerTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("source", "worker"));
+                    LogDeadLettered(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
+                    break;
+            }
+        }
+        catch (Exception ex)
+        {
+            // The lease runs out and the queue hands the message out again; the planner's duplicate check keeps that safe.
+            LogSettleFailed(key, outcome.Disposition, ex.GetType().Name, ex.Message);
+        }
+    }
+
+    private async Task RenewWhileWorkingAsync(LeasedMessage leased, CancellationTokenSource messageCts, CancellationToken stop)
+    {
+        var lockedUntil = leased.LockedUntil;
+        while (!stop.IsCancellationRequested)
+        {
+            var remaining = lockedUntil - time.GetUtcNow();
+            var wait = remaining / 2 < _options.LockRenewalInterval ? remaining / 2 : _options.LockRenewalInterval;
+            if (wait < TimeSpan.FromMilliseconds(50))
+            {
+                wait = TimeSpan.FromMilliseconds(50);
+            }
+
+            try
+            {
+                await Task.Delay(wait, time, stop).ConfigureAwait(false);
+                lockedUntil = await queue.RenewLockAsync(leased, stop).ConfigureAwait(false);
+                LogRenewed(leased.Message.IssueKey, lockedUntil);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // Without a lease another worker may take the issue: stop working on it rather than race.
+                LogRenewFailed(leased.Message.IssueKey, ex.GetType().Name, ex.Message);
+                await messageCts.CancelAsync().ConfigureAwait(false);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker starting: {Concurrency} concurrent receivers, drain time-out {DrainSeconds} s")]
+    private partial void LogStarting(int concurrency, double drainSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker stopping: no new messages; draining {InFlight} in flight")]
+    private partial void LogStopping(int inFlight);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker stopped")]
+    private partial void LogStopped();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receiving from the queue failed ({ExceptionType}: {Error}); retrying")]
+    private partial void LogReceiveFailed(string exceptionType, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{IssueKey}: unexpected {ExceptionType} in the worker; the message is abandoned")]
+    private partial void LogUnexpected(string issueKey, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{IssueKey}: completed ({Result}) at delivery {DeliveryCount}")]
+    private partial void LogCompleted(string issueKey, string result, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: abandoned at delivery {DeliveryCount}, will be retried: {Reason}")]
+    private partial void LogAbandoned(string issueKey, int deliveryCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{IssueKey}: dead-lettered at delivery {DeliveryCount}: {Reason}")]
+    private partial void LogDeadLettered(string issueKey, int deliveryCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: could not {Disposition} the message ({ExceptionType}: {Error}); its lease will expire and it is redelivered")]
+    private partial void LogSettleFailed(string issueKey, MessageDisposition disposition, string exceptionType, string error);
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "{IssueKey}: lease renewed until {LockedUntil}")]
+    private partial void LogRenewed(string issueKey, DateTimeOffset lockedUntil);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: lease renewal failed ({ExceptionType}: {Error}); stopping work on it")]
+    private partial void LogRenewFailed(string issueKey, string exceptionType, string error);
+}

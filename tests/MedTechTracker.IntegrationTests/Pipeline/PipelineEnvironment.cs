@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Logging;
+using MedTechTracker.Hosting;
+using MedTechTracker.Samples.JiraSimulator;
+
+namespace MedTechTracker.IntegrationTests.Pipeline;
+
+/// <summary>One test's world: a temp data directory with real SQLite files, the test rules, a simulated Jira, a webhook secret.</summary>
+internal sealed class PipelineEnvironment : IAsyncDisposable
+{
+    public PipelineEnvironment()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        RulesPath = PipelineRules.WriteTo(Root);
+        Jira = SimulatedJira.Start();
+        Jira.AddProject("MED", "Infusion pump");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "mtc-pipeline-" + Guid.NewGuid().ToString("N"));
+
+    public string DataDirectory => Path.Combine(Root, "data");
+
+    public string RulesPath { get; }
+
+    public string Secret { get; } = "whsec-" + Guid.NewGuid().ToString("N");
+
+    public SimulatedJira Jira { get; }
+
+    public CapturedTelemetry Telemetry { get; } = new();
+
+    /// <summary>Configuration shared by the in-process hosts and the child processes (short back-offs keep retries quick).</summary>
+    public IReadOnlyDictionary<string, string> Settings(params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Data:Directory"] = DataDirectory,
+            ["Jira:BaseUrl"] = Jira.Url,
+            ["Jira:Email"] = "compliance-bot@example.com",
+            ["Jira:ApiToken"] = "test-api-token",
+            ["Jira:RetryBaseDelay"] = "00:00:00.050",
+            ["Jira:RetryMaxDelay"] = "00:00:00.500",
+            ["Webhook:Secret"] = Secret,
+            ["Rules:Path"] = RulesPath,
+            ["Queue:BackoffBase"] = "00:00:00.200",
+            ["Queue:BackoffCap"] = "00:00:01",
+            ["Worker:ReceiveWait"] = "00:00:01",
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:MedTechTracker"] = "Trace",
+        };
+        foreach (var (key, value) in extra)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    public async Task<PipelineHost> StartHostAsync(ServiceRole role = ServiceRole.Serve, params (string Key, string Value)[] extra)
+    {
+        string[] args = ["--urls", "http://127.0.0.1:0", .. Settings(extra).Select(s => $"--{s.Key}={s.Value}")];
+        var app = ServiceHost.Build(args, role, builder => builder.Logging.AddProvider(Telemetry));
+        await app.StartAsync();
+        return new PipelineHost(app, this);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Telemetry.Dispose();
+        Jira.Dispose();
+        await Task.Yield();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

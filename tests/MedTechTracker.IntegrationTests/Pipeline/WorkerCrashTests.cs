@@ -1,0 +1,60 @@
+using MedTechTracker.Hosting;
+using MedTechTracker.Samples.JiraSimulator;
+
+namespace MedTechTracker.IntegrationTests.Pipeline;
+
+[Collection(PipelineCollection.Name)]
+public sealed class WorkerCrashTests : IAsyncLifetime
+{
+    private readonly PipelineEnvironment _env = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _env.DisposeAsync();
+
+    [Fact]
+    public async Task Worker_killed_with_SIGKILL_while_holding_leases_leaves_every_issue_with_exactly_its_subtasks_after_restart()
+    {
+        await using var ingress = await _env.StartHostAsync(ServiceRole.Ingress);
+        await ingress.EnableAsync("MED");
+        (string Summary, string Description)[] texts =
+        [
+            ("Alarm volume", "New hazard when the alarm is muted."),
+            ("Password policy", "Require a longer password."),
+            ("Alarm settings page", "Hazard: user interface hides the password field."),
+            ("Risk assessment for the pump", "No other change."),
+            ("Encryption of the log export", "Alarm history is exported."),
+            ("Hazard log clean-up", "Remove duplicate entries."),
+        ];
+        var issues = texts.Select(t => (Issue: _env.Jira.AddIssue("MED", t.Summary, t.Description), Expected: PipelineRules.ExpectedSummaries(t.Summary, t.Description))).ToList();
+        Assert.All(issues, i => Assert.NotEmpty(i.Expected));
+
+        var workerSettings = _env.Settings(("Queue:LockDuration", "00:00:04"), ("Worker:LockRenewalInterval", "00:00:01"), ("Worker:Concurrency", "4"));
+        _env.Jira.BulkCreateDelay = TimeSpan.FromSeconds(3);
+        using (var first = ServiceProcess.Start("worker", workerSettings))
+        {
+            foreach (var (issue, _) in issues)
+            {
+                Assert.Equal(202, await ingress.SendAsync(JiraWebhook.IssueCreated(issue), "wh-" + issue.Key));
+            }
+
+            await Poll.UntilAsync(() => _env.Jira.Calls(JiraOperation.BulkCreate) >= 2 || first.HasExited, "the worker is mid-way through bulk creates");
+            Assert.False(first.HasExited, first.Output);
+            first.KillHard();
+        }
+
+        Assert.False(await ingress.QueueIsEmptyAsync(), "the killed worker left leased messages behind");
+        _env.Jira.BulkCreateDelay = TimeSpan.Zero;
+        using var second = ServiceProcess.Start("worker", workerSettings);
+        await Poll.UntilAsync(
+            async () => await ingress.QueueIsEmptyAsync() && issues.All(i => _env.Jira.SubtasksOf(i.Issue.Key).Count >= i.Expected.Count),
+            "the restarted worker finished every issue");
+
+        foreach (var (issue, expected) in issues)
+        {
+            Assert.Equal(expected.Order(), _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).Order());
+        }
+
+        Assert.False(second.HasExited, second.Output);
+    }
+}

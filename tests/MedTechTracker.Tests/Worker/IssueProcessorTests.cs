@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using MedTechTracker.Jira;
+using MedTechTracker.Queue;
+using MedTechTracker.Rules.Model;
+using MedTechTracker.Storage;
+using MedTechTracker.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MedTechTracker.Tests.Worker;
+
+public sealed class IssueProcessorTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly FakeSettingsStore _settings = new();
+    private readonly FakeJiraClient _jira = new();
+    private readonly IssueProcessor _processor;
+
+    public IssueProcessorTests()
+    {
+        _processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
+    }
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Unknown_project_is_completed_without_reading_the_issue()
+    {
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Complete, outcome.Disposition);
+        Assert.Equal(0, _jira.IssueReads);
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task Off_project_is_completed_without_reading_the_issue()
+    {
+        _settings.With("MED", ProjectMode.Off);
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Complete, outcome.Disposition);
+        Assert.Equal(0, _jira.IssueReads);
+    }
+
+    [Fact]
+    public async Task Issue_gone_from_Jira_is_completed()
+    {
+        _settings.With("MED", ProjectMode.On);
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-404"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Complete, outcome.Disposition);
+        Assert.Equal("gone", outcome.Result);
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task Shadow_project_plans_but_creates_nothing()
+    {
+        _settings.With("MED", ProjectMode.Shadow);
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Complete, outcome.Disposition);
+        Assert.Equal("shadow", outcome.Result);
+        Assert.Equal(1, _jira.IssueReads);
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task On_project_creates_one_subtask_per_matched_rule_under_the_parent()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.SubtaskTypes["MED"] = "10042";
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Complete, outcome.Disposition);
+        Assert.Equal(2, outcome.Created);
+        var call = Assert.Single(_jira.CreateCalls);
+        Assert.Equal(["cybersecurity", "risk-analysis"], call.Select(i => i.Subtask.RuleId).Order());
+        Assert.All(call, item =>
+        {
+            Assert.Equal("MED-1", item.ParentKey);
+            Assert.Equal("MED", item.ProjectKey);
+            Assert.Equal("10042", item.IssueTypeId);
+            Assert.Contains($"mtc-{item.Subtask.RuleId}", item.Subtask.Labels);
+        });
+    }
+
+    [Fact]
+    public async Task Subtasks_already_under_the_parent_are_not_created_again()
+    {
+        _settings.With("MED", ProjectMode.On);
+        await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        var second = await _processor.ProcessAsync(Reference("MED-1", "webhook-2"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Complete, second.Disposition);
+        Assert.Single(_jira.CreateCalls);
+        Assert.Equal(2, _jira.Issue("MED-1").ExistingSubtaskSummaries.Count);
+    }
+
+    [Fact]
+    public async Task Safety_class_of_the_project_decides_which_rules_apply()
+    {
+        _jira.WithIssue(Issue("MED-2", "Alarm volume"));
+        _settings.With("MED", ProjectMode.On, SafetyClass.A);
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-2"), 1, CancellationToken.None);
+
+        Assert.Equal("no_match", outcome.Result);
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task Project_without_subtask_type_is_dead_lettered_naming_the_project()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.SubtaskTypes["MED"] = null;
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.DeadLetter, outcome.Disposition);
+        Assert.Equal("MED-1: project MED has no sub-task issue type", outcome.Reason);
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task Permanently_refused_subtask_is_dead_lettered_with_Jiras_error_and_never_the_issue_text()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.FailItem = item => item.Subtask.RuleId == "cybersecurity"
+            ? new FailedSubtask(item, 400, "labels: Labels cannot contain spaces.", Permanent: true)
+            : null;
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.DeadLetter, outcome.Disposition);
+        Assert.Equal(1, outcome.Created);
+        Assert.Contains("MED-1", outcome.Reason);
+        Assert.Contains("rule cybersecurity: HTTP 400 labels: Labels cannot contain spaces.", outcome.Reason);
+        Assert.DoesNotContain("Infusion", outcome.Reason, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Transiently_failed_subtask_is_abandoned_and_only_it_is_retried()
+    {
+        _settings.With("MED", ProjectMode.On);
+        var failing = true;
+        _jira.FailItem = item => failing && item.Subtask.RuleId == "risk-analysis"
+            ? new FailedSubtask(item, 503, "Service unavailable", Permanent: false)
+            : null;
+
+        var first = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+        failing = false;
+        var second = await _processor.ProcessAsync(Reference("MED-1"), 2, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Abandon, first.Disposition);
+        Assert.Equal(MessageDisposition.Complete, second.Disposition);
+        var retried = _jira.CreateCalls.Last();
+        Assert.Equal("risk-analysis", Assert.Single(retried).Subtask.RuleId);
+    }
+
+    [Fact]
+    public async Task Transient_Jira_error_abandons_and_permanent_one_dead_letters()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.BeforeGetIssue = (_, _) => throw new JiraException("GET issue MED-1 failed: HTTP 503", 503, permanent: false);
+        var transient = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        _jira.BeforeGetIssue = (_, _) => throw new JiraException("GET issue MED-1 failed: HTTP 403 You do not have permission", 403, permanent: true);
+        var permanent = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        _jira.BeforeGetIssue = (_, _) => throw new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused");
+        var network = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Abandon, transient.Disposition);
+        Assert.Equal(MessageDisposition.DeadLetter, permanent.Disposition);
+        Assert.Contains("HTTP 403 You do not have permission", permanent.Reason);
+        Assert.Equal(MessageDisposition.Abandon, network.Disposition);
+    }
+
+    [Fact]
+    public async Task Worker_span_continues_the_webhook_trace_and_carries_keys_not_text()
+    {
+        _settings.With("MED", ProjectMode.On);
+        var traceId = ActivityTraceId.CreateRandom();
+        var parentSpan = ActivitySpanId.CreateRandom();
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Telemetry.TrackerTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        await _processor.ProcessAsync(Reference("MED-1") with { TraceParent = $"00-{traceId}-{parentSpan}-01" }, 1, CancellationToken.None);
+
+        var span = Assert.Single(spans, s => s.OperationName == "worker.process" && s.TraceId == traceId);
+        Assert.Equal(parentSpan, span.ParentSpanId);
+        Assert.Equal("MED-1", span.GetTagItem("issue.key"));
+        Assert.Equal("MED", span.GetTagItem("project.key"));
+        Assert.Equal(2, span.GetTagItem("mtc.rules.count"));
+        Assert.DoesNotContain(span.TagObjects, tag => tag.Value?.ToString()?.Contains("hazard", StringComparison.OrdinalIgnoreCase) == true);
+    }
+
+    internal static IssueSnapshot Issue(string key, string summary) => new()
+    {
+        Key = key,
+        Id = "1" + key.Split('-')[1],
+        ProjectKey = key.Split('-')[0],
+        IssueType = "Story",
+        Summary = summary,
+        Description = "",
+    };
+
+    internal static IssueReference Reference(string key, string messageId = "webhook-1") =>
+        new(messageId, "1" + key.Split('-')[1], key, key.Split('-')[0], DateTimeOffset.UnixEpoch);
+}

@@ -1,0 +1,122 @@
+using MedTechTracker.Storage;
+using MedTechTracker.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace MedTechTracker.Tests.Worker;
+
+public sealed class QueueWorkerTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _dir = new();
+    private readonly FakeSettingsStore _settings = new FakeSettingsStore().With("MED", ProjectMode.On);
+    private readonly FakeJiraClient _jira = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task Each_message_is_settled_by_its_outcome()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.SubtaskTypes["OTHER"] = null;
+        _settings.With("OTHER", ProjectMode.On);
+        _jira.WithIssue(IssueProcessorTests.Issue("OTHER-1", "password") with { ProjectKey = "OTHER" });
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("OTHER-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 2, ReceiveWait = TimeSpan.FromMilliseconds(100) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitUntil(() => queue.Settled.Count == 2);
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.Contains(("MED-1", "complete", (string?)null), queue.Settled);
+        Assert.Contains(queue.Settled, s => s is ("OTHER-1", "deadletter", "OTHER-1: project OTHER has no sub-task issue type"));
+    }
+
+    [Fact]
+    public async Task Lease_is_renewed_while_a_message_is_worked_on()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMilliseconds(400));
+        var release = new TaskCompletionSource();
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.BeforeGetIssue = (_, ct) => release.Task.WaitAsync(ct);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100), LockRenewalInterval = TimeSpan.FromMilliseconds(100) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitUntil(() => Volatile.Read(ref queue.Renewals) >= 3);
+        release.SetResult();
+        await WaitUntil(() => !queue.Settled.IsEmpty);
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.Equal(("MED-1", "complete", null), Assert.Single(queue.Settled));
+    }
+
+    [Fact]
+    public async Task Shutdown_stops_receiving_and_abandons_what_does_not_finish_within_the_drain_timeout()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
+        var started = new TaskCompletionSource();
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-2", "hazard"));
+        _jira.BeforeGetIssue = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+        };
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100), ShutdownDrainTimeout = TimeSpan.FromMilliseconds(300) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await started.Task.WaitAsync(Patience);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-2"), CancellationToken.None);
+        await worker.StopAsync(CancellationToken.None).WaitAsync(Patience);
+
+        var settled = Assert.Single(queue.Settled);
+        Assert.Equal(("MED-1", "abandon", "MED-1: unfinished at shutdown"), settled);
+        Assert.Equal(1, _jira.IssueReads);
+    }
+
+    [Fact]
+    public async Task Shutdown_lets_in_flight_work_finish_within_the_drain_timeout()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.BeforeGetIssue = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await release.Task.WaitAsync(ct);
+        };
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100), ShutdownDrainTimeout = TimeSpan.FromMinutes(1) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await started.Task.WaitAsync(Patience);
+        var stopping = worker.StopAsync(CancellationToken.None);
+        Assert.False(stopping.IsCompleted);
+        release.SetResult();
+        await stopping.WaitAsync(Patience);
+
+        Assert.Equal(("MED-1", "complete", null), Assert.Single(queue.Settled));
+        Assert.Single(_jira.CreateCalls);
+    }
+
+    private QueueWorker CreateWorker(FakeWorkQueue queue, WorkerOptions options)
+    {
+        var processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        return new QueueWorker(queue, processor, Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+}
