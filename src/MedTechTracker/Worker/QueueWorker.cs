@@ -1,5 +1,4 @@
 using MedTechTracker.Queue;
-using MedTechTracker.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace MedTechTracker.Worker;
@@ -154,8 +153,8 @@ public sealed partial class QueueWorker(
                     LogAbandoned(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
                     break;
                 case MessageDisposition.DeadLetter:
+                    // The queue adapter counts mtc.queue.deadlettered for every path (here and max deliveries).
                     await queue.DeadLetterAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
-                    TrackerTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("source", "worker"));
                     LogDeadLettered(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
                     break;
             }

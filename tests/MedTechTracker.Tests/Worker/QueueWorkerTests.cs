@@ -54,6 +54,23 @@ public sealed class QueueWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Lost_lease_stops_the_work_before_anything_is_created()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMilliseconds(400)) { LoseLeaseOnRenewal = true };
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.BeforeGetIssue = (_, ct) => Task.Delay(Timeout.Infinite, ct);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100), LockRenewalInterval = TimeSpan.FromMilliseconds(100) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitUntil(() => !queue.Settled.IsEmpty);
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.Equal(("MED-1", "abandon", "MED-1: the lease was lost"), Assert.Single(queue.Settled));
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
     public async Task Shutdown_stops_receiving_and_abandons_what_does_not_finish_within_the_drain_timeout()
     {
         var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
