@@ -1,4 +1,5 @@
 using MedTechTracker.Queue;
+using MedTechTracker.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace MedTechTracker.Worker;
@@ -153,8 +154,10 @@ public sealed partial class QueueWorker(
                     LogAbandoned(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
                     break;
                 case MessageDisposition.DeadLetter:
-                    // The queue adapter counts mtc.queue.deadlettered for every path (here and max deliveries).
                     await queue.DeadLetterAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
+
+                    // The queue counts only what it dead-letters itself (maximum delivery count, source=queue).
+                    TrackerTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("source", "worker"));
                     LogDeadLettered(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
                     break;
             }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MedTechTracker.Storage;
 using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,26 @@ public sealed class QueueWorkerTests : IDisposable
         await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
         await queue.EnqueueAsync(IssueProcessorTests.Reference("OTHER-1"), CancellationToken.None);
         using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 2, ReceiveWait = TimeSpan.FromMilliseconds(100) });
+        var workerDeadLetters = 0L;
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == Telemetry.TrackerTelemetry.Name && instrument.Name == "mtc.queue.deadlettered")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "source", Value: "worker" })
+                {
+                    Interlocked.Add(ref workerDeadLetters, value);
+                }
+            }
+        });
+        meters.Start();
 
         await worker.StartAsync(CancellationToken.None);
         await WaitUntil(() => queue.Settled.Count == 2);
@@ -32,6 +53,7 @@ public sealed class QueueWorkerTests : IDisposable
 
         Assert.Contains(("MED-1", "complete", (string?)null), queue.Settled);
         Assert.Contains(queue.Settled, s => s is ("OTHER-1", "deadletter", "OTHER-1: project OTHER has no sub-task issue type"));
+        Assert.Equal(1, Interlocked.Read(ref workerDeadLetters));
     }
 
     [Fact]
