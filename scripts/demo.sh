@@ -2,13 +2,14 @@
 # The demo in one command, with nothing but the .NET SDK: builds the tracker and a Jira simulator, starts the
 # simulator (seeded with the issues of samples/webhooks/), enables the DEMO project, starts `serve` against the
 # simulator, delivers the sample webhooks signed the way Jira signs them, and prints the issue → sub-task tree.
-# Everything it starts is stopped on exit; its data directory is a temp dir. Ports: SIM_PORT, APP_PORT.
+# Everything it starts is stopped on exit; its data directory is a temp dir. Loopback ports are picked free
+# unless SIM_PORT / APP_PORT are set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-SIM_PORT="${SIM_PORT:-18080}"
-APP_PORT="${APP_PORT:-18081}"
+SIM_PORT="${SIM_PORT:-0}"
+APP_PORT="${APP_PORT:-0}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mtc-demo.XXXXXX")"
 sim_pid="" app_pid=""
 
@@ -35,7 +36,7 @@ dotnet build samples/JiraSimulator/JiraSimulator.csproj -c Release -v quiet -nol
 app=(dotnet src/MedTechTracker/bin/Release/net10.0/medtech-tracker.dll)
 sim=(dotnet samples/JiraSimulator/bin/Release/net10.0/jira-simulator.dll)
 
-echo "== Starting the Jira simulator on 127.0.0.1:$SIM_PORT"
+echo "== Starting the Jira simulator"
 "${sim[@]}" run --port "$SIM_PORT" --webhooks samples/webhooks --ready-file "$work/sim.url" >"$work/sim.log" 2>&1 &
 sim_pid=$!
 for _ in $(seq 1 120); do
@@ -45,9 +46,10 @@ for _ in $(seq 1 120); do
 done
 [ -s "$work/sim.url" ] || { echo "the simulator did not start" >&2; exit 1; }
 sed 's/^/   /' "$work/sim.log"
+jira_url="$(cat "$work/sim.url")"
 
 export Data__Directory="$work/data"
-export Jira__BaseUrl="http://127.0.0.1:$SIM_PORT"
+export Jira__BaseUrl="$jira_url"
 export Jira__Email="compliance-bot@example.com"
 export Jira__ApiToken="demo-api-token"
 export Webhook__Secret="demo-secret-$RANDOM$RANDOM"
@@ -56,20 +58,29 @@ export Rules__Path="config/rules.json"
 echo "== Enabling project DEMO (On, safety class C); SANDBOX stays Off"
 "${app[@]}" projects enable DEMO --safety-class C
 
-echo "== Starting the tracker (serve) on 127.0.0.1:$APP_PORT"
+echo "== Starting the tracker (serve)"
 "${app[@]}" serve --urls "http://127.0.0.1:$APP_PORT" >"$work/serve.log" 2>&1 &
 app_pid=$!
-"${sim[@]}" wait-url "http://127.0.0.1:$APP_PORT/readyz" --timeout 120
+app_url=""
+for _ in $(seq 1 240); do
+  app_url="$(grep -o 'Now listening on: http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -n 1 | sed 's/^Now listening on: //')" || true
+  [ -n "$app_url" ] && break
+  kill -0 "$app_pid" 2>/dev/null || { echo "the tracker exited" >&2; exit 1; }
+  sleep 0.5
+done
+[ -n "$app_url" ] || { echo "the tracker did not start listening" >&2; exit 1; }
+echo "   listening on $app_url, Jira simulator on $jira_url"
+"${sim[@]}" wait-url "$app_url/readyz" --timeout 120
 
 echo "== Delivering the sample webhooks (signed with the webhook secret)"
-"${sim[@]}" send --to "http://127.0.0.1:$APP_PORT/webhooks/jira" --secret "$Webhook__Secret" --dir samples/webhooks
+"${sim[@]}" send --to "$app_url/webhooks/jira" --secret "$Webhook__Secret" --dir samples/webhooks
 echo "== Jira retries one delivery (same webhook id): accepted, not processed twice"
-"${sim[@]}" send --to "http://127.0.0.1:$APP_PORT/webhooks/jira" --secret "$Webhook__Secret" --dir samples/webhooks --only 01-infusion-alarm.json
+"${sim[@]}" send --to "$app_url/webhooks/jira" --secret "$Webhook__Secret" --dir samples/webhooks --only 01-infusion-alarm.json
 echo "== A forged webhook (wrong secret) is refused"
-"${sim[@]}" send --to "http://127.0.0.1:$APP_PORT/webhooks/jira" --secret "not-the-secret" --dir samples/webhooks --only 02-patient-export.json --id-prefix forged- || true
+"${sim[@]}" send --to "$app_url/webhooks/jira" --secret "not-the-secret" --dir samples/webhooks --only 02-patient-export.json --id-prefix forged- || true
 
 echo "== Waiting for the tracker, then the issue → sub-task tree in the simulated Jira"
-"${sim[@]}" tree --jira "http://127.0.0.1:$SIM_PORT" --await-read DEMO-1,DEMO-2,DEMO-3 --quiet 2 --timeout 120
+"${sim[@]}" tree --jira "$jira_url" --await-read DEMO-1,DEMO-2,DEMO-3 --quiet 2 --timeout 120
 echo
 echo "DEMO-1 and DEMO-2 got one compliance sub-task per matched rule; DEMO-3 matched no rule; DEMO-4 is a"
 echo "sub-task and DEMO-5 was created by the bot (both ignored); SANDBOX is not enabled."

@@ -1,5 +1,11 @@
 using BenchmarkDotNet.Running;
 
+// dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- backfill [ISSUES] [PAGE_SIZE]
+if (args is ["backfill", ..])
+{
+    return await MedTechTracker.Benchmarks.Backfill.BackfillLoad.RunAsync(args[1..]);
+}
+
 // dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- --filter '*'
 // dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- amqp   (broker throughput, see Amqp/AmqpThroughput.cs)
 if (args.Length > 0 && args[0] == "amqp")

@@ -25,7 +25,6 @@ public static partial class AdminPage
     {
         var page = app.MapGroup("/admin").DisableAntiforgery();
         page.MapGet("", Index);
-        page.MapGet("/", Index);
         page.MapPost("/login", Login);
         page.MapPost("/logout", Logout);
         page.MapGet("/assets/{name}", Asset);
@@ -126,6 +125,7 @@ public static partial class AdminPage
         {
             "admin.js" => "text/javascript; charset=utf-8",
             "admin.css" => "text/css; charset=utf-8",
+            "favicon.svg" => "image/svg+xml",
             _ => null,
         };
         if (contentType is null)
@@ -237,7 +237,7 @@ public static partial class AdminPage
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + $"<title>{E(title)} · MedTech Compliance Tracker</title>"
         + (csrfToken is null ? "" : $"<meta name=\"csrf-token\" content=\"{E(csrfToken)}\">")
-        + "<link rel=\"stylesheet\" href=\"/admin/assets/admin.css\">"
+        + "<link rel=\"icon\" href=\"/admin/assets/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/admin/assets/admin.css\">"
         + (csrfToken is null ? "" : "<script src=\"/admin/assets/admin.js\" defer></script>")
         + $"</head><body>{body}</body></html>";
 

@@ -7,6 +7,12 @@ public static class BackfillExtensions
     /// <summary>Backfill job management and runner (used by the admin API and the CLI), without the hosted runner.</summary>
     public static IHostApplicationBuilder AddBackfillServices(this IHostApplicationBuilder builder)
     {
+        // Both the admin (ingress) and the runner (worker) need these; `serve` asks twice.
+        if (builder.Services.Any(d => d.ServiceType == typeof(BackfillJobs)))
+        {
+            return builder;
+        }
+
         builder.Services.AddOptions<BackfillOptions>().BindConfiguration(BackfillOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<BackfillJobs>();

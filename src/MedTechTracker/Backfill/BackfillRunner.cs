@@ -10,15 +10,21 @@ namespace MedTechTracker.Backfill;
 
 /// <summary>
 /// Runs one backfill job: pages of the search, the live worker's planner per issue, missing sub-tasks
-/// bulk-created in batches of at most 50 across issues, and a checkpoint after every page.
+/// bulk-created in batches of 50 across issues and pages, and a checkpoint after every page.
 /// <para>
-/// Counters. A job that is never interrupted counts each scanned issue once. A job killed mid-page resumes
-/// from the last checkpoint and processes the interrupted page again from scratch, starting from the
-/// counters checkpointed before it, so <c>Scanned</c>, <c>Matched</c> and <c>Created + AlreadyPresent</c>
-/// (and <c>Failed</c>, for failures that repeat) end exactly as in an uninterrupted run. The split between
-/// <c>Created</c> and <c>AlreadyPresent</c> is exact too unless the process died: sub-tasks created on
-/// the interrupted page before the kill are found on resume and counted as already present (at most one
-/// page's worth). Within one process a retried page remembers what it created and keeps the split exact.
+/// Checkpoints. A page is committed (its cursor, created instant and counters written) once every sub-task it
+/// planned has been sent to Jira; a partial batch waits for the next page, so at most the pages holding the last
+/// &lt; 50 planned items are uncommitted at a checkpoint, and the end of the walk, a cancel or an expired token
+/// flushes everything. A checkpoint therefore never counts a sub-task Jira does not hold.
+/// </para>
+/// <para>
+/// Counters. An uninterrupted job counts each scanned issue once. A killed job resumes from its last checkpoint
+/// and walks the uncommitted pages again from scratch, starting from the checkpointed counters, so
+/// <c>Scanned</c>, <c>Matched</c>, <c>Failed</c> (for failures that repeat) and <c>Created + AlreadyPresent</c>
+/// end exactly as in an uninterrupted run. Only the split between <c>Created</c> and <c>AlreadyPresent</c>
+/// can differ after a kill: sub-tasks created on the re-walked pages before the kill are found under their
+/// parent and counted as already present (fewer than 50 plus one page's worth). Within one process a re-walk
+/// (after a transient Jira failure) remembers what it created and keeps the split exact too.
 /// In a dry run, <c>Created</c> counts what would be created.
 /// </para>
 /// </summary>
@@ -35,6 +41,10 @@ public sealed partial class BackfillRunner(
 
     /// <summary>Jira date strings are read in the bot account's time zone (UTC-12 to UTC+14): a restart query starts this much earlier and skips what it has seen.</summary>
     public static readonly TimeSpan RestartMargin = TimeSpan.FromHours(14);
+
+    private const int MaxBulkInFlight = 4;
+
+    private static readonly TimeSpan ModeRecheckInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>
     /// Takes the job for this process: a Queued job, or a Running one whose runner stopped touching it
@@ -128,81 +138,128 @@ public sealed partial class BackfillRunner(
             job = await store.UpdateAsync(job.Id, j => j with { EstimatedTotal = estimate, UpdatedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
 
-        var walk = new Walk(job, baseJql);
-        var createdHere = new HashSet<(string Parent, string RuleId)>();
+        var state = new RunState(job, new Walk(job, baseJql), client, subtaskTypeId);
+        var modeCheckedAt = time.GetUtcNow();
+        var cancelling = false;
         var attempt = 0;
-        while (true)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            PageTally tally;
-            SearchPage page;
-            try
+            while (true)
             {
-                page = await client.SearchAsync(walk.Jql, walk.Token, o.PageSize, cancellationToken).ConfigureAwait(false);
-                if (!job.DryRun && attempt == 0 && walk.PagesDone > 0)
+                cancellationToken.ThrowIfCancellationRequested();
+                try
                 {
-                    safetyClass = await RequireModeAsync(job, cancellationToken).ConfigureAwait(false);
+                    SearchPage page;
+                    try
+                    {
+                        var ahead = state.TakePrefetch();
+                        page = ahead is not null
+                            ? await ahead.ConfigureAwait(false)
+                            : await client.SearchAsync(state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (JiraException ex) when (ex.PageTokenExpired && state.Walk.Token is not null)
+                    {
+                        // Everything planned so far is created and committed first, so the restart point is exact.
+                        await FlushAsync(state, all: true, cancellationToken).ConfigureAwait(false);
+                        state.CommitFinishedPages();
+                        LogTokenExpired(job.Id, state.CommittedCheckpoint);
+                        state.Walk.Restart(state.CommittedCheckpoint);
+                        state.CommittedCursor = state.Walk.StoredCursorFor(null);
+                        continue;
+                    }
+
+                    // An admin may switch the project Off mid-walk: a real run re-reads the mode every few seconds.
+                    if (!job.DryRun && time.GetUtcNow() - modeCheckedAt > ModeRecheckInterval)
+                    {
+                        safetyClass = await RequireModeAsync(job, cancellationToken).ConfigureAwait(false);
+                        modeCheckedAt = time.GetUtcNow();
+                    }
+
+                    ProcessPage(page, state, job.DryRun, safetyClass);
+                    if (!state.Walk.Done && !cancelling)
+                    {
+                        // Read the next page while this one's sub-tasks are created and its checkpoint is written.
+                        state.Prefetch(SearchAheadAsync(client, state.Walk.Jql, state.Walk.Token, o.PageSize, cancellationToken));
+                    }
+
+                    await FlushAsync(state, all: state.Walk.Done || cancelling, cancellationToken).ConfigureAwait(false);
+                }
+                catch (JiraException ex) when (!ex.Permanent && !ex.PageTokenExpired && ++attempt < o.PageAttempts)
+                {
+                    // Start again from the last commit; what this process already created is remembered, so nothing is created twice.
+                    var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
+                    LogPageRetry(job.Id, attempt, wait.TotalSeconds, ex.StatusCode);
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                    state.DropPrefetch();
+                    state.RewindToCommit();
+                    continue;
                 }
 
-                tally = await ProcessPageAsync(page, walk, job.DryRun, safetyClass, subtaskTypeId, client, createdHere, cancellationToken).ConfigureAwait(false);
-            }
-            catch (JiraException ex) when (ex.PageTokenExpired && walk.Token is not null)
-            {
-                LogTokenExpired(job.Id, walk.Checkpoint);
-                walk.Restart(job);
-                continue;
-            }
-            catch (JiraException ex) when (!ex.Permanent && ++attempt < o.PageAttempts)
-            {
-                var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
-                LogPageRetry(job.Id, attempt, wait.TotalSeconds, ex.StatusCode);
-                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            attempt = 0;
-            createdHere.Clear();
-            walk.Advance(page, tally.LastCreated);
-            var now = time.GetUtcNow();
-            job = await store.UpdateAsync(job.Id, current =>
-            {
-                var status = walk.Done ? BackfillStatus.Completed : current.CancelRequested ? BackfillStatus.Cancelled : BackfillStatus.Running;
-                return current with
+                attempt = 0;
+                state.CommitFinishedPages();
+                var done = state.Walk.Done && state.Uncommitted.Count == 0;
+                var now = time.GetUtcNow();
+                var drained = state.Uncommitted.Count == 0;
+                job = await store.UpdateAsync(job.Id, current =>
                 {
-                    NextPageToken = walk.Done ? null : walk.StoredCursor,
-                    CheckpointCreated = walk.Checkpoint,
-                    Counters = current.Counters.Add(tally.Counters),
-                    Status = status,
-                    UpdatedAt = now,
-                    FinishedAt = status is BackfillStatus.Completed or BackfillStatus.Cancelled ? now : null,
-                };
-            }, CancellationToken.None).ConfigureAwait(false);
+                    // A cancel stops the job once nothing planned is left unsent (the next round flushes it otherwise).
+                    var status = done ? BackfillStatus.Completed : current.CancelRequested && drained ? BackfillStatus.Cancelled : BackfillStatus.Running;
+                    return current with
+                    {
+                        NextPageToken = done ? null : state.CommittedCursor,
+                        CheckpointCreated = state.CommittedCheckpoint,
+                        Counters = state.CommittedCounters,
+                        Status = status,
+                        UpdatedAt = now,
+                        FinishedAt = status is BackfillStatus.Completed or BackfillStatus.Cancelled ? now : null,
+                    };
+                }, CancellationToken.None).ConfigureAwait(false);
 
-            TrackerTelemetry.IssuesEvaluated.Add(tally.Counters.Scanned, new KeyValuePair<string, object?>("mode", "backfill"));
-            if (!job.IsActive)
-            {
-                return job;
+                if (!job.IsActive)
+                {
+                    return job;
+                }
+
+                if (job.CancelRequested && !cancelling)
+                {
+                    // Send what is still batched, commit it, and stop (without reading another page).
+                    cancelling = true;
+                    await FlushAsync(state, all: true, cancellationToken).ConfigureAwait(false);
+                    state.CommitFinishedPages();
+                    var at = time.GetUtcNow();
+                    return await store.UpdateAsync(job.Id, current => current with
+                    {
+                        NextPageToken = state.CommittedCursor,
+                        CheckpointCreated = state.CommittedCheckpoint,
+                        Counters = state.CommittedCounters,
+                        Status = BackfillStatus.Cancelled,
+                        UpdatedAt = at,
+                        FinishedAt = at,
+                    }, CancellationToken.None).ConfigureAwait(false);
+                }
             }
+        }
+        finally
+        {
+            state.DropPrefetch();
         }
     }
 
-    private async Task<PageTally> ProcessPageAsync(
-        SearchPage page,
-        Walk walk,
-        bool dryRun,
-        Rules.Model.SafetyClass safetyClass,
-        string? subtaskTypeId,
-        IJiraClient client,
-        HashSet<(string Parent, string RuleId)> createdHere,
-        CancellationToken cancellationToken)
+    /// <summary>Any failure of the read-ahead (even a synchronous one) surfaces where the page is awaited.</summary>
+    private static async Task<SearchPage> SearchAheadAsync(IJiraClient client, string jql, string? token, int pageSize, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        return await client.SearchAsync(jql, token, pageSize, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ProcessPage(SearchPage page, RunState state, bool dryRun, Rules.Model.SafetyClass safetyClass)
     {
         var ruleSet = rules.Current;
-        long scanned = 0, matched = 0, created = 0, present = 0, failed = 0;
-        DateTimeOffset? lastCreated = null;
-        var batch = new List<SubtaskToCreate>(BulkLimit);
+        var record = new PageRecord();
+        var walk = state.Walk;
         foreach (var searched in page.Issues)
         {
-            lastCreated = searched.Created;
+            record.LastCreated = searched.Created;
             var issue = searched.Issue;
             if (walk.SkipBefore is { } skip && searched.Created < skip)
             {
@@ -210,16 +267,16 @@ public sealed partial class BackfillRunner(
             }
 
             var plan = Planner.Plan(ruleSet, issue, safetyClass);
-            if (walk.IsTie(searched.Created) && (dryRun || plan.ToCreate.All(s => createdHere.Contains((issue.Key, s.RuleId)))))
+            if (walk.IsTie(searched.Created) && (dryRun || plan.ToCreate.All(s => state.CreatedHere.Contains((issue.Key, s.RuleId)))))
             {
                 // Re-scanned after a restart at the checkpoint instant with nothing left to do: counted before the restart.
                 continue;
             }
 
-            scanned++;
+            record.Scanned++;
             if (plan.Matches.Count > 0)
             {
-                matched++;
+                record.Matched++;
                 foreach (var match in plan.Matches)
                 {
                     TrackerTelemetry.RulesFired.Add(1, new KeyValuePair<string, object?>("rule", match.RuleId));
@@ -228,60 +285,101 @@ public sealed partial class BackfillRunner(
 
             foreach (var subtask in plan.AlreadyPresent)
             {
-                if (createdHere.Contains((issue.Key, subtask.RuleId)))
+                if (state.CreatedHere.Contains((issue.Key, subtask.RuleId)))
                 {
-                    created++;
+                    record.Created++;
                 }
                 else
                 {
-                    present++;
+                    record.AlreadyPresent++;
                 }
             }
 
             foreach (var subtask in plan.ToCreate)
             {
-                if (dryRun || createdHere.Contains((issue.Key, subtask.RuleId)))
+                if (dryRun || state.CreatedHere.Contains((issue.Key, subtask.RuleId)))
                 {
-                    created++;
+                    record.Created++;
                     continue;
                 }
 
-                batch.Add(new SubtaskToCreate(walk.ProjectKey, issue.Key, subtaskTypeId!, subtask));
-                if (batch.Count == BulkLimit)
+                record.Pending++;
+                state.Pending.Add((new SubtaskToCreate(walk.ProjectKey, issue.Key, state.SubtaskTypeId!, subtask), record));
+            }
+        }
+
+        walk.Advance(page);
+        record.CursorAfter = walk.Done ? null : walk.StoredCursorFor(page.NextPageToken);
+        state.Uncommitted.Enqueue(record);
+        TrackerTelemetry.IssuesEvaluated.Add(record.Scanned, new KeyValuePair<string, object?>("mode", "backfill"));
+    }
+
+    /// <summary>
+    /// Bulk-creates full batches of 50 (batched across issues and pages); with <paramref name="all"/> the remainder too.
+    /// A few batches go out at once (each still takes its own permit from the job's rate limiter).
+    /// </summary>
+    private async Task FlushAsync(RunState state, bool all, CancellationToken cancellationToken)
+    {
+        var batches = new List<List<(SubtaskToCreate Item, PageRecord Page)>>();
+        while (state.Pending.Count >= BulkLimit || (all && state.Pending.Count > 0))
+        {
+            var batch = state.Pending.Take(BulkLimit).ToList();
+            state.Pending.RemoveRange(0, batch.Count);
+            batches.Add(batch);
+        }
+
+        if (batches.Count == 0)
+        {
+            return;
+        }
+
+        using var gate = new SemaphoreSlim(MaxBulkInFlight);
+        await Task.WhenAll(batches.Select(async batch =>
+        {
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SendBatchAsync(state, batch, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+    }
+
+    private async Task SendBatchAsync(RunState state, List<(SubtaskToCreate Item, PageRecord Page)> batch, CancellationToken cancellationToken)
+    {
+        var result = await state.Client.CreateSubtasksAsync([.. batch.Select(b => b.Item)], cancellationToken).ConfigureAwait(false);
+        lock (state)
+        {
+            var pageOf = new Dictionary<SubtaskToCreate, PageRecord>(ReferenceEqualityComparer.Instance);
+            foreach (var (item, page) in batch)
+            {
+                pageOf[item] = page;
+                page.Pending--;
+            }
+
+            foreach (var item in result.Created)
+            {
+                state.CreatedHere.Add((item.Item.ParentKey, item.Item.Subtask.RuleId));
+                if (pageOf.TryGetValue(item.Item, out var page))
                 {
-                    (var c, var f) = await FlushAsync(batch, client, createdHere, cancellationToken).ConfigureAwait(false);
-                    created += c;
-                    failed += f;
+                    page.Created++;
+                }
+            }
+
+            foreach (var failure in result.Failed)
+            {
+                LogItemFailed(failure.Item.ParentKey, failure.Item.Subtask.RuleId, failure.Status, failure.Error);
+                if (pageOf.TryGetValue(failure.Item, out var page))
+                {
+                    page.Failed++;
                 }
             }
         }
 
-        if (batch.Count > 0)
-        {
-            (var c, var f) = await FlushAsync(batch, client, createdHere, cancellationToken).ConfigureAwait(false);
-            created += c;
-            failed += f;
-        }
-
-        return new PageTally(new BackfillCounters(scanned, matched, created, present, failed), lastCreated);
-    }
-
-    private async Task<(long Created, long Failed)> FlushAsync(List<SubtaskToCreate> batch, IJiraClient client, HashSet<(string Parent, string RuleId)> createdHere, CancellationToken cancellationToken)
-    {
-        var result = await client.CreateSubtasksAsync([.. batch], cancellationToken).ConfigureAwait(false);
-        batch.Clear();
-        foreach (var item in result.Created)
-        {
-            createdHere.Add((item.Item.ParentKey, item.Item.Subtask.RuleId));
-        }
-
-        foreach (var failure in result.Failed)
-        {
-            LogItemFailed(failure.Item.ParentKey, failure.Item.Subtask.RuleId, failure.Status, failure.Error);
-        }
-
         TrackerTelemetry.SubtasksCreated.Add(result.Created.Count, new KeyValuePair<string, object?>("mode", "backfill"));
-        return (result.Created.Count, result.Failed.Count);
     }
 
     private async Task<Rules.Model.SafetyClass> RequireModeAsync(BackfillJob job, CancellationToken cancellationToken)
@@ -317,7 +415,91 @@ public sealed partial class BackfillRunner(
         }
     }
 
-    private readonly record struct PageTally(BackfillCounters Counters, DateTimeOffset? LastCreated);
+    /// <summary>One page's tally; it is committed (checkpointed) once none of its sub-tasks is still waiting in a batch.</summary>
+    private sealed class PageRecord
+    {
+        public long Scanned { get; set; }
+
+        public long Matched { get; set; }
+
+        public long Created { get; set; }
+
+        public long AlreadyPresent { get; set; }
+
+        public long Failed { get; set; }
+
+        public int Pending { get; set; }
+
+        public DateTimeOffset? LastCreated { get; set; }
+
+        public string? CursorAfter { get; set; }
+
+        public BackfillCounters Counters => new(Scanned, Matched, Created, AlreadyPresent, Failed);
+    }
+
+    /// <summary>A job's run: the walk, the batch waiting to be created, the pages not yet committed, and the last commit.</summary>
+    private sealed class RunState(BackfillJob job, Walk walk, IJiraClient client, string? subtaskTypeId)
+    {
+        public Walk Walk { get; } = walk;
+
+        public IJiraClient Client { get; } = client;
+
+        public string? SubtaskTypeId { get; } = subtaskTypeId;
+
+        public List<(SubtaskToCreate Item, PageRecord Page)> Pending { get; } = [];
+
+        public Queue<PageRecord> Uncommitted { get; } = new();
+
+        /// <summary>What this process created (parent, rule): a re-walked page counts them as created, not as already present.</summary>
+        public HashSet<(string Parent, string RuleId)> CreatedHere { get; } = [];
+
+        public string? CommittedCursor { get; set; } = job.NextPageToken;
+
+        public DateTimeOffset? CommittedCheckpoint { get; private set; } = job.CheckpointCreated;
+
+        public BackfillCounters CommittedCounters { get; private set; } = job.Counters;
+
+        public void CommitFinishedPages()
+        {
+            while (Uncommitted.TryPeek(out var page) && page.Pending == 0)
+            {
+                Uncommitted.Dequeue();
+                CommittedCounters = CommittedCounters.Add(page.Counters);
+                CommittedCursor = page.CursorAfter;
+                if (page.LastCreated is { } last && (CommittedCheckpoint is null || last > CommittedCheckpoint))
+                {
+                    CommittedCheckpoint = last;
+                }
+            }
+        }
+
+        private Task<SearchPage>? _prefetch;
+
+        public void Prefetch(Task<SearchPage> next) => _prefetch = next;
+
+        public Task<SearchPage>? TakePrefetch()
+        {
+            var next = _prefetch;
+            _prefetch = null;
+            return next;
+        }
+
+        /// <summary>Forgets a read-ahead page (observing its failure, if any).</summary>
+        public void DropPrefetch()
+        {
+            if (TakePrefetch() is { } dropped)
+            {
+                _ = dropped.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+
+        public void RewindToCommit()
+        {
+            Pending.Clear();
+            Uncommitted.Clear();
+            Walk.ResetTo(CommittedCursor, CommittedCheckpoint);
+        }
+    }
 
     /// <summary>Where the walk is: the query, Jira's page token, and the restart state after an expired token.</summary>
     private sealed class Walk
@@ -331,17 +513,7 @@ public sealed partial class BackfillRunner(
         {
             _job = job;
             _baseJql = baseJql;
-            Checkpoint = job.CheckpointCreated;
-            var cursor = BackfillCursor.Parse(job.NextPageToken);
-            if (cursor.PageToken is null && job.CheckpointCreated is not null)
-            {
-                Restart(job);
-                return;
-            }
-
-            _restartedFrom = cursor.RestartedFrom;
-            Token = cursor.PageToken;
-            Jql = _restartedFrom is { } from ? RestartJql(from) : baseJql;
+            ResetTo(job.NextPageToken, job.CheckpointCreated);
         }
 
         public string ProjectKey => _job.ProjectKey;
@@ -350,8 +522,6 @@ public sealed partial class BackfillRunner(
 
         public string? Token { get; private set; }
 
-        public DateTimeOffset? Checkpoint { get; private set; }
-
         /// <summary>Issues created before this were counted before the restart.</summary>
         public DateTimeOffset? SkipBefore { get; private set; }
 
@@ -359,7 +529,7 @@ public sealed partial class BackfillRunner(
 
         public int PagesDone { get; private set; }
 
-        public string? StoredCursor => new BackfillCursor(_restartedFrom, Token).ToStored();
+        public string? StoredCursorFor(string? token) => new BackfillCursor(_restartedFrom, token).ToStored();
 
         public bool IsTie(DateTimeOffset created)
         {
@@ -371,32 +541,41 @@ public sealed partial class BackfillRunner(
             return _tie == created;
         }
 
-        public void Restart(BackfillJob job)
+        public void ResetTo(string? storedCursor, DateTimeOffset? checkpoint)
         {
-            if (Checkpoint is not { } from)
+            Done = false;
+            var cursor = BackfillCursor.Parse(storedCursor);
+            if (cursor.PageToken is null && (cursor.RestartedFrom ?? checkpoint) is { } from)
+            {
+                Restart(from);
+                return;
+            }
+
+            _restartedFrom = cursor.RestartedFrom;
+            Token = cursor.PageToken;
+            Jql = _restartedFrom is { } anchor ? RestartJql(anchor) : _baseJql;
+        }
+
+        public void Restart(DateTimeOffset? from)
+        {
+            Done = false;
+            Token = null;
+            if (from is not { } anchor)
             {
                 _restartedFrom = null;
                 Jql = _baseJql;
-            }
-            else
-            {
-                _restartedFrom = from;
-                Jql = RestartJql(from);
-                SkipBefore = from;
-                _tie = from;
+                return;
             }
 
-            Token = null;
+            _restartedFrom = anchor;
+            Jql = RestartJql(anchor);
+            SkipBefore = anchor;
+            _tie = anchor;
         }
 
-        public void Advance(SearchPage page, DateTimeOffset? lastCreated)
+        public void Advance(SearchPage page)
         {
             PagesDone++;
-            if (lastCreated is { } last && (Checkpoint is null || last > Checkpoint))
-            {
-                Checkpoint = last;
-            }
-
             Token = page.NextPageToken;
             Done = page.NextPageToken is null;
         }

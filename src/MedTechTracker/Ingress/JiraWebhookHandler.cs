@@ -49,6 +49,11 @@ public static partial class JiraWebhookHandler
             // Kestrel's own framing errors (bad chunking, its body-size limit): its status code, never a 5xx.
             return Reject(ex.StatusCode == StatusCodes.Status413PayloadTooLarge ? WebhookOutcome.TooLarge : WebhookOutcome.Invalid, ex.StatusCode, "The request body could not be read.");
         }
+        catch (Exception ex) when (ex is IOException or OperationCanceledException)
+        {
+            // The sender went away mid-body; nobody reads this answer, but it must not count as a server error.
+            return Reject(WebhookOutcome.Invalid, StatusCodes.Status400BadRequest, "The request body could not be read.");
+        }
 
         if (buffer is null)
         {

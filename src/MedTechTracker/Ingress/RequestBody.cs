@@ -14,6 +14,13 @@ internal static class RequestBody
             return (null, 0);
         }
 
+        // Kestrel's own limit (30 MB by default) must not undercut a larger configured one.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit
+            && limit.MaxRequestBodySize < maxBytes + 1L)
+        {
+            limit.MaxRequestBodySize = maxBytes + 1L;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(declared ?? 16 * 1024, maxBytes) + 1);
         var length = 0;
         try

@@ -20,18 +20,21 @@ public sealed partial class BotIdentityInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        using var startup = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        startup.CancelAfter(options.Value.StartupIdentityTimeout);
-        var first = TryOnceAsync(startup.Token);
-        await Task.WhenAny(first, Task.Delay(Timeout.Infinite, startup.Token)).ConfigureAwait(false);
-        if (first.IsCompletedSuccessfully && first.Result)
+        var first = TryOnceAsync(_stopping.Token);
+        try
         {
-            return;
+            // Real time on purpose: this bounds how long start-up may wait, whatever clock the app runs on.
+            if (await first.WaitAsync(options.Value.StartupIdentityTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+        }
+        catch (TimeoutException)
+        {
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
         LogContinuing(logger);
-        _background = Task.Run(() => RetryAsync(first, _stopping.Token), CancellationToken.None);
+        _background = RetryAsync(first, _stopping.Token);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -78,6 +81,11 @@ public sealed partial class BotIdentityInitializer(
         }
         catch (OperationCanceledException)
         {
+            return false;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogFailed(logger, null, ex.GetType().Name);
             return false;
         }
     }

@@ -101,7 +101,8 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
             }
         }
 
-        _subtaskTypes[projectKey] = (found, now + _options.IssueTypeCacheDuration);
+        // A missing sub-task type is cached only briefly, so an admin's fix is picked up soon.
+        _subtaskTypes[projectKey] = (found, now + (found is null ? _options.ProjectCacheDuration : _options.IssueTypeCacheDuration));
         if (found is null)
         {
             LogNoSubtaskType(logger, projectKey);

@@ -47,7 +47,7 @@ public sealed class JiraOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Jira:ProjectCacheDuration must be between 0 and 1 day.")]
     public TimeSpan ProjectCacheDuration { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>How long a project's sub-task issue type id is cached.</summary>
+    /// <summary>How long a project's sub-task issue type id is cached (a project without one: ProjectCacheDuration).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Jira:IssueTypeCacheDuration must be between 0 and 7 days.")]
     public TimeSpan IssueTypeCacheDuration { get; set; } = TimeSpan.FromHours(1);
 

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace MedTechTracker.Storage;
 
 /// <summary>Section "Data": where the embedded SQLite files live (shared by the service and the CLI).</summary>
-public sealed class DataOptions
+public sealed class DataOptions : IValidatableObject
 {
     public const string Section = "Data";
 
@@ -17,5 +17,28 @@ public sealed class DataOptions
         var directory = System.IO.Path.GetFullPath(Directory);
         System.IO.Directory.CreateDirectory(directory);
         return System.IO.Path.Combine(directory, fileName);
+    }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            yield break;
+        }
+
+        string? problem = null;
+        try
+        {
+            System.IO.Directory.CreateDirectory(System.IO.Path.GetFullPath(Directory));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            problem = ex.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new ValidationResult($"Data:Directory '{Directory}' cannot be created: {problem}", [nameof(Directory)]);
+        }
     }
 }

@@ -44,6 +44,9 @@ public static class TelemetryExtensions
                 .AddAspNetCoreInstrumentation(options =>
                 {
                     options.Filter = context => !IsHealthPath(context.Request.Path);
+
+                    // A webhook URL may carry operator-chosen query variables; the span needs none of them.
+                    options.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
                 })
                 .AddHttpClientInstrumentation(options =>
                 {

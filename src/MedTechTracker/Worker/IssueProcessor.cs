@@ -166,7 +166,8 @@ public sealed partial class IssueProcessor(
     {
         JiraException jira => $"Jira call failed (transient): {jira.Message}",
         HttpRequestException http => $"HTTP request failed{(http.StatusCode is { } status ? $" with {(int)status}" : "")} ({http.HttpRequestError})",
-        TimeoutException or TaskCanceledException => "Jira call timed out",
+        Polly.CircuitBreaker.BrokenCircuitException => "Jira circuit breaker is open",
+        Polly.Timeout.TimeoutRejectedException or TimeoutException or TaskCanceledException => "Jira call timed out",
         _ => $"{ex.GetType().Name} while processing",
     };
 

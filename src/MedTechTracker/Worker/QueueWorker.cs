@@ -155,6 +155,8 @@ public sealed partial class QueueWorker(
                     break;
                 case MessageDisposition.DeadLetter:
                     await queue.DeadLetterAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
+
+                    // The queue counts only what it dead-letters itself (maximum delivery count, source=queue).
                     TrackerTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("source", "worker"));
                     LogDeadLettered(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
                     break;

@@ -105,12 +105,12 @@ public sealed partial class AdminApiTests : IAsyncLifetime
     {
         using var client = _host.Client(AdminHost.AdminKey);
 
-        var response = await client.PostAsJsonAsync("/admin/api/explain", new { issueKey = "MED-1" });
+        var response = await client.PostAsJsonAsync("/admin/api/explain", new { issueKey = "MED-7" });
         var missing = await client.PostAsJsonAsync("/admin/api/explain", new { issueKey = "MED-999" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var plan = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("MED-1", plan.GetProperty("issue").GetString());
+        Assert.Equal("MED-7", plan.GetProperty("issue").GetString());
         Assert.Contains(plan.GetProperty("subtasks").EnumerateArray(), s => s.GetProperty("ruleId").GetString() == "unit-verification");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.False(_host.Jira.CallsByOperation.ContainsKey("bulk"));

@@ -44,7 +44,7 @@ public sealed class AdminPageBrowserTests : IAsyncLifetime
         {
             if (message.Type == "error")
             {
-                consoleErrors.Add(message.Text);
+                consoleErrors.Add($"{message.Text} ({message.Location})");
             }
         };
 

@@ -42,6 +42,12 @@ public sealed partial class BackfillKillTests : IDisposable
             Assert.True(exit == 0, resumed.Output);
         }
 
+        using (var status = new TrackerProcess(environment, "backfill", "status", id))
+        {
+            Assert.Equal(0, await status.WaitForExitAsync(TimeSpan.FromMinutes(1)));
+            Assert.Contains($"{id} MED Completed: scanned {expected.Scanned} of ~1200 (100.0 %)", status.Output, StringComparison.Ordinal);
+        }
+
         var finished = await services.GetRequiredService<IBackfillStore>().GetAsync(id, CancellationToken.None);
         Assert.Equal(BackfillStatus.Completed, finished!.Status);
         Assert.Equal(missing.Order(), _harness.Jira.Created.Order());

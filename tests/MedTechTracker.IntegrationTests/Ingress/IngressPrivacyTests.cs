@@ -73,4 +73,30 @@ public sealed class IngressPrivacyTests
             }
         }
     }
+
+    [Fact]
+    public async Task Canary_is_in_no_file_under_the_data_directory_after_the_embedded_queue_took_the_webhook()
+    {
+        const string canary = "CANARY-at-rest-e13f55";
+        var dataDirectory = Directory.CreateTempSubdirectory("mtc-ingress-privacy-").FullName;
+        try
+        {
+            await using (var host = await IngressTestHost.StartAsync(embedded: true, dataDirectory: dataDirectory))
+            {
+                using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated(summary: canary, description: canary).ToJsonString());
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            }
+
+            var files = Directory.GetFiles(dataDirectory, "*", SearchOption.AllDirectories);
+            Assert.NotEmpty(files);
+            var needle = System.Text.Encoding.UTF8.GetBytes(canary);
+            var key = System.Text.Encoding.UTF8.GetBytes("MED-42");
+            Assert.Contains(files, file => File.ReadAllBytes(file).AsSpan().IndexOf(key) >= 0);
+            Assert.All(files, file => Assert.True(File.ReadAllBytes(file).AsSpan().IndexOf(needle) < 0, $"{file} holds the canary"));
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
 }

@@ -30,12 +30,14 @@ public sealed class IngressTestHost : IAsyncDisposable
 
     private readonly WireMockServer _jira;
     private readonly string _dataDirectory;
+    private readonly bool _ownsDataDirectory;
 
-    private IngressTestHost(WebApplication app, WireMockServer jira, string dataDirectory, FakeWorkQueue queue, FakeSettingsStore store, CapturingLoggerProvider logs, List<System.Diagnostics.Activity> spans)
+    private IngressTestHost(WebApplication app, WireMockServer jira, string dataDirectory, bool ownsDataDirectory, FakeWorkQueue queue, FakeSettingsStore store, CapturingLoggerProvider logs, List<System.Diagnostics.Activity> spans)
     {
         App = app;
         _jira = jira;
         _dataDirectory = dataDirectory;
+        _ownsDataDirectory = ownsDataDirectory;
         Queue = queue;
         Store = store;
         Logs = logs;
@@ -45,6 +47,8 @@ public sealed class IngressTestHost : IAsyncDisposable
     }
 
     public WebApplication App { get; }
+
+    public string DataDirectory => _dataDirectory;
 
     public HttpClient Client { get; }
 
@@ -56,12 +60,17 @@ public sealed class IngressTestHost : IAsyncDisposable
 
     public List<System.Diagnostics.Activity> Spans { get; }
 
-    public static async Task<IngressTestHost> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>
+    /// Starts the host. With <paramref name="embedded"/> the real SQLite queue and store in <paramref name="dataDirectory"/>
+    /// (a fresh temp directory when null) are used instead of the recording fakes.
+    /// </summary>
+    public static async Task<IngressTestHost> StartAsync(IDictionary<string, string?>? settings = null, Action<WebApplicationBuilder>? configure = null, bool embedded = false, string? dataDirectory = null)
     {
         var jira = WireMockServer.Start();
         jira.Given(Request.Create().WithPath("/rest/api/3/myself").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody($$"""{"accountId":"{{BotAccountId}}","displayName":"Compliance bot"}"""));
-        var dataDirectory = Directory.CreateTempSubdirectory("mtc-ingress-").FullName;
+        var ownsDataDirectory = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("mtc-ingress-").FullName;
 
         var config = new Dictionary<string, string?>
         {
@@ -88,10 +97,14 @@ public sealed class IngressTestHost : IAsyncDisposable
         {
             app = ServiceHost.Build([.. args], ServiceRole.Ingress, builder =>
             {
-                builder.Services.RemoveAll<IWorkQueue>();
-                builder.Services.AddSingleton<IWorkQueue>(queue);
-                builder.Services.RemoveAll<ISettingsStore>();
-                builder.Services.AddSingleton<ISettingsStore>(store);
+                if (!embedded)
+                {
+                    builder.Services.RemoveAll<IWorkQueue>();
+                    builder.Services.AddSingleton<IWorkQueue>(queue);
+                    builder.Services.RemoveAll<ISettingsStore>();
+                    builder.Services.AddSingleton<ISettingsStore>(store);
+                }
+
                 builder.Logging.AddProvider(logs);
                 builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
                 builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.SetSampler(new AlwaysOnSampler()).AddInMemoryExporter(spans));
@@ -106,7 +119,7 @@ public sealed class IngressTestHost : IAsyncDisposable
                 bot.Set(BotAccountId);
             }
 
-            return new IngressTestHost(app, jira, dataDirectory, queue, store, logs, spans);
+            return new IngressTestHost(app, jira, dataDirectory, ownsDataDirectory, queue, store, logs, spans);
         }
         catch
         {
@@ -117,7 +130,11 @@ public sealed class IngressTestHost : IAsyncDisposable
 
             jira.Stop();
             jira.Dispose();
-            Directory.Delete(dataDirectory, recursive: true);
+            if (ownsDataDirectory)
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+
             throw;
         }
     }
@@ -145,6 +162,11 @@ public sealed class IngressTestHost : IAsyncDisposable
         await App.DisposeAsync();
         _jira.Stop();
         _jira.Dispose();
+        if (!_ownsDataDirectory)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);

@@ -57,6 +57,27 @@ public sealed class BotIdentityInitializerTests : IDisposable
     }
 
     [Fact]
+    public async Task Start_up_waits_only_the_configured_time_for_a_hanging_jira()
+    {
+        _jira.Given(Request.Create().WithPath("/rest/api/3/myself").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(15)).WithBody("""{"accountId":"slow"}"""));
+        await using var host = JiraTestHost.Create(_jira, settings: new Dictionary<string, string?> { ["Jira:StartupIdentityTimeout"] = "00:00:01" });
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await host.Host.StartAsync();
+        started.Stop();
+        try
+        {
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"start-up took {started.Elapsed}");
+            Assert.False(host.Host.Services.GetRequiredService<BotIdentity>().IsKnown);
+        }
+        finally
+        {
+            await host.Host.StopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    [Fact]
     public async Task Missing_base_url_stops_start_up_naming_the_key()
     {
         await using var host = JiraTestHost.Create(_jira, settings: new Dictionary<string, string?> { ["Jira:BaseUrl"] = "" });

@@ -158,13 +158,22 @@ public sealed class JiraClientReadTests : IDisposable
     }
 
     [Fact]
-    public async Task Project_without_a_subtask_type_gives_null()
+    public async Task Project_without_a_subtask_type_gives_null_until_an_admin_adds_one()
     {
-        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/createmeta/TEAM/issuetypes").UsingGet())
+        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/createmeta/TEAM/issuetypes").UsingGet()).InScenario("fix").WillSetStateTo("fixed")
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"startAt":0,"maxResults":50,"total":1,"issueTypes":[{"id":"1","name":"Task","subtask":false}]}"""));
-        await using var host = JiraTestHost.Create(_jira);
+        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/createmeta/TEAM/issuetypes").UsingGet()).InScenario("fix").WhenStateIs("fixed")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"startAt":0,"maxResults":50,"total":2,"issueTypes":[{"id":"1","name":"Task"},{"id":"5","name":"Subtask","subtask":true}]}"""));
+        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        await using var host = JiraTestHost.Create(_jira, time);
 
         Assert.Null(await host.Client.GetSubtaskIssueTypeIdAsync("TEAM", CancellationToken.None));
+        Assert.Null(await host.Client.GetSubtaskIssueTypeIdAsync("TEAM", CancellationToken.None));
+        Assert.Single(_jira.LogEntries);
+
+        time.Advance(TimeSpan.FromMinutes(3));
+
+        Assert.Equal("5", await host.Client.GetSubtaskIssueTypeIdAsync("TEAM", CancellationToken.None));
     }
 
     [Fact]

@@ -131,6 +131,39 @@ public sealed class JiraResilienceTests : IDisposable
     }
 
     [Fact]
+    public async Task Read_that_times_out_is_retried()
+    {
+        _jira.Given(Request.Create().WithPath(MyselfPath).UsingGet()).InScenario("slow").WillSetStateTo("fast")
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(2)).WithBody("""{"accountId":"late"}"""));
+        _jira.Given(Request.Create().WithPath(MyselfPath).UsingGet()).InScenario("slow").WhenStateIs("fast")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"accountId":"bot-fast"}"""));
+        await using var host = JiraTestHost.Create(_jira, settings: new Dictionary<string, string?> { ["Jira:AttemptTimeout"] = "00:00:00.300" });
+
+        Assert.Equal("bot-fast", await host.Client.GetBotAccountIdAsync(CancellationToken.None));
+        await Poll.UntilAsync(() => _jira.LogEntries.Count() == 2, "both attempts to be logged by the stub");
+    }
+
+    [Fact]
+    public async Task Bulk_create_that_times_out_after_sending_is_not_retried()
+    {
+        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/bulk").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithDelay(TimeSpan.FromSeconds(2)).WithBody("""{"issues":[{"id":"1","key":"MED-2"}],"errors":[]}"""));
+        await using var host = JiraTestHost.Create(_jira, settings: new Dictionary<string, string?> { ["Jira:AttemptTimeout"] = "00:00:00.300" });
+
+        var error = await Assert.ThrowsAsync<JiraException>(() => host.Client.CreateSubtasksAsync(
+            [new SubtaskToCreate("MED", "MED-1", "1", new Rules.Planning.PlannedSubtask("r", "Compliance: r", [], new System.Text.Json.Nodes.JsonObject()))],
+            CancellationToken.None));
+
+        Assert.False(error.Permanent);
+        Assert.Contains("MED-1", error.Message, StringComparison.Ordinal);
+
+        // The stub logs a request once it has answered it; any retry would have arrived within this window.
+        await Poll.UntilAsync(() => _jira.LogEntries.Any(), "the stub to log the request");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Single(_jira.LogEntries);
+    }
+
+    [Fact]
     public async Task Unreachable_jira_is_a_transient_error()
     {
         var closedPort = new Uri(_jira.Url!).Port;

@@ -9,6 +9,7 @@ internal sealed class CapturedTelemetry : ILoggerProvider, IDisposable
 {
     private readonly ConcurrentQueue<string> _logs = new();
     private readonly ConcurrentQueue<string> _spans = new();
+    private readonly ConcurrentQueue<Activity> _activities = new();
     private readonly ActivityListener _listener;
 
     public CapturedTelemetry()
@@ -26,12 +27,16 @@ internal sealed class CapturedTelemetry : ILoggerProvider, IDisposable
 
     public IReadOnlyCollection<string> Spans => _spans;
 
+    /// <summary>The stopped activities themselves, for trace-shape assertions.</summary>
+    public IReadOnlyCollection<Activity> Activities => _activities;
+
     public ILogger CreateLogger(string categoryName) => new CapturingLogger(categoryName, _logs);
 
     public void Dispose() => _listener.Dispose();
 
     private void Record(Activity activity)
     {
+        _activities.Enqueue(activity);
         var parts = new List<string> { activity.OperationName, activity.DisplayName, activity.StatusDescription ?? "" };
         parts.AddRange(activity.TagObjects.Select(t => $"{t.Key}={t.Value}"));
         parts.AddRange(activity.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")));

@@ -56,6 +56,26 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_trace_spans_the_webhook_the_worker_and_its_Jira_calls()
+    {
+        await using var host = await _env.StartHostAsync();
+        await host.EnableAsync("MED");
+        var issue = _env.Jira.AddIssue("MED", AlarmSummary, AlarmDescription);
+
+        Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-trace"));
+        await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count == 2, "the sub-tasks exist");
+        await Poll.UntilAsync(() => _env.Telemetry.Activities.Any(a => a.OperationName == "worker.process" && Equals(a.GetTagItem("issue.key"), issue.Key)), "the worker span ended");
+
+        var worker = _env.Telemetry.Activities.Single(a => a.OperationName == "worker.process" && Equals(a.GetTagItem("issue.key"), issue.Key));
+        var trace = _env.Telemetry.Activities.Where(a => a.TraceId == worker.TraceId).ToList();
+        Assert.Contains(trace, a => a.Kind == System.Diagnostics.ActivityKind.Server && a.DisplayName.Contains("/webhooks/jira", StringComparison.Ordinal));
+        Assert.NotEqual(default, worker.ParentSpanId);
+        var jiraCalls = trace.Where(a => a.Kind == System.Diagnostics.ActivityKind.Client && IsUnder(a, worker, trace)).ToList();
+        Assert.Contains(jiraCalls, a => a.DisplayName.StartsWith("GET", StringComparison.Ordinal));
+        Assert.Contains(jiraCalls, a => a.DisplayName.StartsWith("POST", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Same_webhook_three_times_and_two_webhook_ids_for_one_issue_create_each_subtask_once()
     {
         await using var host = await _env.StartHostAsync();
@@ -222,6 +242,19 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.DoesNotContain(_env.Telemetry.Logs, l => l.Contains(canary, StringComparison.Ordinal));
         Assert.DoesNotContain(_env.Telemetry.Spans, s => s.Contains(canary, StringComparison.Ordinal));
         AssertNoCanaryInFiles(canary);
+    }
+
+    private static bool IsUnder(System.Diagnostics.Activity activity, System.Diagnostics.Activity ancestor, List<System.Diagnostics.Activity> trace)
+    {
+        for (var current = activity; current is not null; current = trace.FirstOrDefault(a => a.SpanId == current.ParentSpanId))
+        {
+            if (current.SpanId == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void AssertNoCanaryInFiles(string canary)

@@ -12,6 +12,11 @@ internal sealed class InMemoryBackfillStore : IBackfillStore
 
     public List<BackfillJob> Writes { get; } = [];
 
+    /// <summary>Sampled at every write (e.g. how many sub-tasks Jira holds at that moment).</summary>
+    public Func<int>? Probe { get; set; }
+
+    public List<int> ProbeAtWrite { get; } = [];
+
     public Task<BackfillJob> CreateAsync(BackfillJob job, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -19,6 +24,7 @@ internal sealed class InMemoryBackfillStore : IBackfillStore
             var saved = job with { ETag = NextVersion() };
             _jobs[job.Id] = saved;
             Writes.Add(saved);
+            ProbeAtWrite.Add(Probe?.Invoke() ?? 0);
             return Task.FromResult(saved);
         }
     }
@@ -39,6 +45,7 @@ internal sealed class InMemoryBackfillStore : IBackfillStore
             var saved = job with { ETag = NextVersion() };
             _jobs[job.Id] = saved;
             Writes.Add(saved);
+            ProbeAtWrite.Add(Probe?.Invoke() ?? 0);
             return Task.FromResult<BackfillJob?>(saved);
         }
     }

@@ -328,6 +328,20 @@ public sealed class SqliteWorkQueueTests
     }
 
     [Fact]
+    public async Task Disposing_commits_the_enqueues_already_accepted_and_refuses_new_ones()
+    {
+        await using var f = new SqliteQueueFixture();
+        var queue = f.Open();
+        var pending = Enumerable.Range(0, 100).Select(i => queue.EnqueueAsync(SqliteQueueFixture.Message($"MED-{i}"), None)).ToList();
+
+        await queue.DisposeAsync();
+
+        Assert.All(await Task.WhenAll(pending), o => Assert.Equal(EnqueueOutcome.Enqueued, o));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => queue.EnqueueAsync(SqliteQueueFixture.Message("MED-X"), None));
+        Assert.Equal(100, (await f.Queue.GetStatisticsAsync(None)).ActiveCount);
+    }
+
+    [Fact]
     public async Task Statistics_count_active_and_dead_messages_and_the_oldest_enqueue_time()
     {
         await using var f = new SqliteQueueFixture();

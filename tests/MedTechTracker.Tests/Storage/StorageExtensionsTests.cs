@@ -43,6 +43,18 @@ public sealed class StorageExtensionsTests : IDisposable
         Assert.Contains("Store:SqliteFile", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_data_directory_that_cannot_be_created_stops_start_up_naming_the_key()
+    {
+        var file = Path.Combine(_directory.Path, "a-file");
+        await File.WriteAllTextAsync(file, "");
+        using var host = Build(new() { ["Data:Directory"] = Path.Combine(file, "data") });
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Data:Directory", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private IHost Build(Dictionary<string, string?> settings)

@@ -13,6 +13,9 @@ internal sealed class FakeWorkQueue(TimeSpan lease) : IWorkQueue
 
     public int Renewals;
 
+    /// <summary>When set, renewing a lease fails as if another receiver had taken the message.</summary>
+    public bool LoseLeaseOnRenewal { get; set; }
+
     public Task<EnqueueOutcome> EnqueueAsync(IssueReference message, CancellationToken cancellationToken)
     {
         _ready.Writer.TryWrite(new LeasedMessage(message, Guid.NewGuid().ToString("N"), 0, DateTimeOffset.MinValue));
@@ -43,6 +46,11 @@ internal sealed class FakeWorkQueue(TimeSpan lease) : IWorkQueue
     public Task<DateTimeOffset> RenewLockAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref Renewals);
+        if (LoseLeaseOnRenewal)
+        {
+            throw new InvalidOperationException("lease lost");
+        }
+
         return Task.FromResult(DateTimeOffset.UtcNow + lease);
     }
 

@@ -184,6 +184,18 @@ public sealed class IssueProcessorTests : IDisposable
     }
 
     [Fact]
+    public async Task Unknown_exception_is_retried_and_its_message_is_not_repeated()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.BeforeGetIssue = (_, _) => throw new InvalidOperationException("Infusion rate hazard when the password expires");
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.Abandon, outcome.Disposition);
+        Assert.Equal("MED-1: InvalidOperationException while processing", outcome.Reason);
+    }
+
+    [Fact]
     public async Task Worker_span_continues_the_webhook_trace_and_carries_keys_not_text()
     {
         _settings.With("MED", ProjectMode.On);

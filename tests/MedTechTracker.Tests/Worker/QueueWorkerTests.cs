@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using MedTechTracker.Storage;
 using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -25,6 +26,26 @@ public sealed class QueueWorkerTests : IDisposable
         await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
         await queue.EnqueueAsync(IssueProcessorTests.Reference("OTHER-1"), CancellationToken.None);
         using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 2, ReceiveWait = TimeSpan.FromMilliseconds(100) });
+        var workerDeadLetters = 0L;
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == Telemetry.TrackerTelemetry.Name && instrument.Name == "mtc.queue.deadlettered")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "source", Value: "worker" })
+                {
+                    Interlocked.Add(ref workerDeadLetters, value);
+                }
+            }
+        });
+        meters.Start();
 
         await worker.StartAsync(CancellationToken.None);
         await WaitUntil(() => queue.Settled.Count == 2);
@@ -32,6 +53,7 @@ public sealed class QueueWorkerTests : IDisposable
 
         Assert.Contains(("MED-1", "complete", (string?)null), queue.Settled);
         Assert.Contains(queue.Settled, s => s is ("OTHER-1", "deadletter", "OTHER-1: project OTHER has no sub-task issue type"));
+        Assert.Equal(1, Interlocked.Read(ref workerDeadLetters));
     }
 
     [Fact]
@@ -51,6 +73,23 @@ public sealed class QueueWorkerTests : IDisposable
         await worker.StopAsync(CancellationToken.None);
 
         Assert.Equal(("MED-1", "complete", null), Assert.Single(queue.Settled));
+    }
+
+    [Fact]
+    public async Task Lost_lease_stops_the_work_before_anything_is_created()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMilliseconds(400)) { LoseLeaseOnRenewal = true };
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.BeforeGetIssue = (_, ct) => Task.Delay(Timeout.Infinite, ct);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100), LockRenewalInterval = TimeSpan.FromMilliseconds(100) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitUntil(() => !queue.Settled.IsEmpty);
+        await worker.StopAsync(CancellationToken.None);
+
+        Assert.Equal(("MED-1", "abandon", "MED-1: the lease was lost"), Assert.Single(queue.Settled));
+        Assert.Empty(_jira.CreateCalls);
     }
 
     [Fact]

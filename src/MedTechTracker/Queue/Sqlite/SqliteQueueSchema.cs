@@ -20,8 +20,7 @@ internal static class SqliteQueueSchema
             enqueued_at INTEGER NOT NULL,
             visible_at INTEGER NOT NULL,
             delivery_count INTEGER NOT NULL DEFAULT 0,
-            lock_token TEXT NULL,
-            last_error TEXT NULL
+            lock_token TEXT NULL
         );
         CREATE INDEX IF NOT EXISTS ix_messages_visible ON messages (visible_at);
         CREATE INDEX IF NOT EXISTS ix_messages_issue_key ON messages (issue_key, visible_at);

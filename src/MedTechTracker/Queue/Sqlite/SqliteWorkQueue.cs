@@ -127,9 +127,8 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
             {
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
-                command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible, last_error = $reason WHERE seq = $seq;";
+                command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible WHERE seq = $seq;";
                 command.Parameters.AddWithValue("$visible", ToUnixMs(now + Backoff(deliveryCount)));
-                command.Parameters.AddWithValue("$reason", Truncate(reason));
                 command.Parameters.AddWithValue("$seq", seq);
                 command.ExecuteNonQuery();
             }
@@ -139,7 +138,8 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
         if (deadLettered)
         {
-            OnDeadLettered(message);
+            CountQueueDeadLetter();
+            LogDeadLettered(message.Message.IssueKey, message.Message.MessageId, message.DeliveryCount);
         }
 
         // The issue key is free again: a later message of the same issue may now be leased.
@@ -158,7 +158,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
             transaction.Commit();
         }
 
-        OnDeadLettered(message);
+        LogDeadLettered(message.Message.IssueKey, message.Message.MessageId, message.DeliveryCount);
         Signal();
         return Task.CompletedTask;
     }
@@ -323,7 +323,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
         foreach (var message in expired ?? [])
         {
-            TrackerTelemetry.DeadLetters.Add(1);
+            CountQueueDeadLetter();
             LogDeadLettered(message.IssueKey, message.MessageId, _options.MaxDeliveryCount);
         }
 
@@ -537,11 +537,9 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         return outcomes;
     }
 
-    private void OnDeadLettered(LeasedMessage message)
-    {
-        TrackerTelemetry.DeadLetters.Add(1);
-        LogDeadLettered(message.Message.IssueKey, message.Message.MessageId, message.DeliveryCount);
-    }
+    /// <summary>Counts what the queue dead-letters on its own (the maximum delivery count); the worker counts the ones it asks for.</summary>
+    private static void CountQueueDeadLetter() =>
+        TrackerTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("source", "queue"));
 
     private void Signal() => Interlocked.Exchange(ref _available, NewSignal()).TrySetResult();
 
