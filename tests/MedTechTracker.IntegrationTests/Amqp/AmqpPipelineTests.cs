@@ -92,6 +92,52 @@ public sealed class AmqpPipelineTests : IAsyncLifetime
         Assert.Contains(": completed (", second.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Scale_out_stack_of_amqp_queue_and_azure_tables_store_is_ready_and_creates_subtasks()
+    {
+        await using var host = await _env.StartHostAsync(ServiceRole.Serve, [.. AmqpSettings(), .. TablesSettings()]);
+        await host.EnableAsync("MED");
+        var issue = _env.Jira.AddIssue("MED", "Password reset", "Encryption of the reset token.");
+        var expected = PipelineRules.ExpectedSummaries(issue.Summary, "Encryption of the reset token.");
+
+        using var ready = await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.True(ready.IsSuccessStatusCode, body);
+        var json = System.Text.Json.JsonDocument.Parse(body).RootElement;
+        Assert.Equal("Amqp", json.GetProperty("providers").GetProperty("queue").GetString());
+        Assert.Equal("AzureTables", json.GetProperty("providers").GetProperty("store").GetString());
+        Assert.Contains("AmqpWorkQueue", body, StringComparison.Ordinal);
+        Assert.Contains("AzureTablesSettingsStore", body, StringComparison.Ordinal);
+
+        Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-stack-1"));
+        await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count >= expected.Count, "the sub-tasks exist");
+        Assert.Equal(expected.Order(), _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).Order());
+    }
+
+    [Fact]
+    public async Task Unreachable_broker_makes_readyz_fail_and_webhooks_answer_503()
+    {
+        var deadPort = FreePort.Next();
+        await using var host = await _env.StartHostAsync(
+            ServiceRole.Ingress,
+            ("Queue:Provider", "Amqp"),
+            ("Queue:Amqp:Address", $"amqp://guest:guest@127.0.0.1:{deadPort}"),
+            ("Queue:Name", _queueName));
+        await host.EnableAsync("MED");
+        var issue = _env.Jira.AddIssue("MED", "Alarm", "A hazard.");
+
+        using var ready = await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(503, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-down-1"));
+    }
+
+    private static (string Key, string Value)[] TablesSettings() =>
+    [
+        ("Store:Provider", "AzureTables"),
+        ("Store:AzureTables:ConnectionString", AzureTables.AzuriteTables.ConnectionString),
+        ("Store:AzureTables:TablePrefix", "p" + Guid.NewGuid().ToString("N")[..10]),
+    ];
+
     private (string Key, string Value)[] AmqpSettings() =>
     [
         ("Queue:Provider", "Amqp"),

@@ -145,7 +145,7 @@ public sealed class AmqpQueueOnRabbitMqTests
     public async Task Unreachable_broker_makes_enqueue_fail_so_ingress_can_answer_503()
     {
         var port = FreePort.Next();
-        var settings = AmqpTestBroker.Settings(AmqpTestBroker.UniqueQueueName("down"), $"amqp://guest:guest@127.0.0.1:{port}") with { OperationTimeout = TimeSpan.FromSeconds(3) };
+        var settings = AmqpTestBroker.Settings(AmqpTestBroker.UniqueQueueName("down"), $"amqp://guest:guest@127.0.0.1:{port}") with { OperationTimeout = TimeSpan.FromSeconds(3), SendTimeout = TimeSpan.FromSeconds(3) };
         var (queue, _, connections) = AmqpTestBroker.Create(settings);
         await using var _ = connections;
 

@@ -30,6 +30,7 @@ internal static class AmqpTestBroker
         {
             MaxReconnectDelay = TimeSpan.FromSeconds(2),
             OperationTimeout = TimeSpan.FromSeconds(60),
+            SendTimeout = TimeSpan.FromSeconds(120),
         };
 
     public static (AmqpWorkQueue Queue, AmqpDeadLetterQueue DeadLetters, AmqpConnectionManager Connections) Create(AmqpQueueSettings settings)

@@ -119,6 +119,18 @@ internal sealed class FakeServiceBus : IDisposable
 
     public void Dispose() => _host.Close();
 
+    /// <summary>Listener callbacks run on its I/O threads, where a throw (a link closing under us) would end the test host.</summary>
+    private static void Safely(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+        {
+        }
+    }
+
     private sealed class Recorder(ConcurrentQueue<Message> sent) : IMessageProcessor
     {
         public int Credit => 100;
@@ -126,7 +138,7 @@ internal sealed class FakeServiceBus : IDisposable
         public void Process(MessageContext messageContext)
         {
             sent.Enqueue(messageContext.Message);
-            messageContext.Complete();
+            Safely(messageContext.Complete);
         }
     }
 
@@ -138,7 +150,7 @@ internal sealed class FakeServiceBus : IDisposable
         public void DisposeMessage(ReceiveContext receiveContext, DispositionContext dispositionContext)
         {
             bus.Dispositions.Enqueue((receiveContext.Message, dispositionContext.DeliveryState));
-            dispositionContext.Complete();
+            Safely(dispositionContext.Complete);
         }
     }
 
@@ -172,7 +184,7 @@ internal sealed class FakeServiceBus : IDisposable
             var response = respond(requestContext.Message);
             response.Properties ??= new Properties();
             response.Properties.CorrelationId = requestContext.Message.Properties.MessageId;
-            requestContext.Complete(response);
+            Safely(() => requestContext.Complete(response));
         }
     }
 }

@@ -22,6 +22,9 @@ internal sealed record AmqpQueueSettings
     public string? AudienceHost { get; init; }
 
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a send may take, reconnects included: ingress answers 503 after it so Jira retries later.</summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan BackoffBase { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan BackoffCap { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);

@@ -12,6 +12,9 @@ internal sealed class AmqpRequestResponseLink
     private readonly string _replyTo;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<Message>> _pending = new();
 
+    // The peer must know our reply-to address before the first request, or it has nowhere to answer.
+    private readonly TaskCompletionSource _responsesAttached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public AmqpRequestResponseLink(Session session, string node)
     {
         var id = Guid.NewGuid().ToString("N")[..12];
@@ -21,7 +24,7 @@ internal sealed class AmqpRequestResponseLink
         {
             Source = new Source { Address = node },
             Target = new Target { Address = _replyTo },
-        }, null);
+        }, (_, _) => _responsesAttached.TrySetResult());
         _receiver.Start(50, OnResponse);
         _receiver.AddClosedCallback((_, error) => FailAll(error));
         _sender.AddClosedCallback((_, error) => FailAll(error));
@@ -39,6 +42,7 @@ internal sealed class AmqpRequestResponseLink
         _pending[messageId] = response;
         try
         {
+            await _responsesAttached.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             await _sender.SendAsync(request, timeout).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
             return await response.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
@@ -66,7 +70,15 @@ internal sealed class AmqpRequestResponseLink
 
     private void OnResponse(IReceiverLink link, Message message)
     {
-        link.Accept(message);
+        try
+        {
+            link.Accept(message);
+        }
+        catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Runs on the connection's I/O thread: a throw here would end the process. The response still counts.
+        }
+
         var correlationId = message.Properties?.CorrelationId?.ToString();
         if (correlationId is not null && _pending.TryGetValue(correlationId, out var pending))
         {
@@ -76,6 +88,7 @@ internal sealed class AmqpRequestResponseLink
 
     private void FailAll(Error? error)
     {
+        _responsesAttached.TrySetException(new AmqpException(error ?? new Error(ErrorCode.DetachForced) { Description = "The request link closed." }));
         foreach (var pending in _pending.Values)
         {
             pending.TrySetException(new AmqpException(error ?? new Error(ErrorCode.DetachForced) { Description = "The request link closed." }));

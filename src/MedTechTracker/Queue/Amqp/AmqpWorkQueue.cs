@@ -245,17 +245,20 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
     /// <summary>Sends a message, reconnecting (with back-off) when the connection or link was lost, within the operation timeout.</summary>
     internal async Task SendAsync(Func<AmqpGeneration, SenderLink> pick, Func<Message> create, CancellationToken cancellationToken)
     {
-        var deadline = _time.GetUtcNow() + _settings.OperationTimeout;
+        var deadline = _time.GetUtcNow() + _settings.SendTimeout;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_settings.SendTimeout);
+        Exception? last = null;
         for (var attempt = 1; ; attempt++)
         {
             AmqpGeneration? generation = null;
             try
             {
-                generation = await _connections.GetAsync(cancellationToken).ConfigureAwait(false);
+                generation = await _connections.GetAsync(timeout.Token).ConfigureAwait(false);
                 var link = pick(generation);
                 var remaining = deadline - _time.GetUtcNow();
                 await link.SendAsync(create(), remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1))
-                    .WaitAsync(cancellationToken).ConfigureAwait(false);
+                    .WaitAsync(timeout.Token).ConfigureAwait(false);
                 return;
             }
             catch (AmqpException ex) when (generation is not null && generation.IsUsable && !ex.Error.Condition.ToString().StartsWith("amqp:link:", StringComparison.Ordinal) && ex.Error.Condition != (Symbol)ErrorCode.DetachForced)
@@ -263,17 +266,29 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
                 // The broker refused the message itself (Rejected outcome): retrying would not help.
                 throw;
             }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                throw new AmqpQueueUnavailableException(
+                    $"The message could not be sent to {_settings.QueueName} within {_settings.SendTimeout.TotalSeconds:0} s: {last?.Message ?? "timed out"}", last ?? new TimeoutException());
+            }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or TimeoutException or AmqpQueueUnavailableException or InvalidOperationException or IOException)
             {
+                last = ex;
                 generation?.MarkBroken();
                 if (_time.GetUtcNow() + TimeSpan.FromMilliseconds(50) >= deadline)
                 {
-                    throw new AmqpQueueUnavailableException($"The message could not be sent to {_settings.QueueName} within {_settings.OperationTimeout.TotalSeconds:0} s: {ex.Message}", ex);
+                    throw new AmqpQueueUnavailableException($"The message could not be sent to {_settings.QueueName} within {_settings.SendTimeout.TotalSeconds:0} s: {ex.Message}", ex);
                 }
 
                 LogSendRetry(_logger, attempt, ex.GetType().Name, ex.Message);
-                var delay = AmqpConnectionManager.Backoff(attempt, TimeSpan.FromSeconds(2));
-                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(AmqpConnectionManager.Backoff(attempt, TimeSpan.FromSeconds(2)), _time, timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    throw new AmqpQueueUnavailableException($"The message could not be sent to {_settings.QueueName} within {_settings.SendTimeout.TotalSeconds:0} s: {ex.Message}", ex);
+                }
             }
         }
     }
