@@ -111,7 +111,7 @@ public sealed class CompiledRuleSet
             }
         }
 
-        return matches is null ? [] : matches;
+        return matches is null ? Array.Empty<RuleMatch>() : matches;
     }
 
     private static bool IsExcluded(CompiledRule rule, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
