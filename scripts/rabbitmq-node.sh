@@ -10,6 +10,8 @@ action=${1:?usage: rabbitmq-node.sh start|stop|status PORT [DIR]}
 port=${2:?port}
 dir=${3:-/tmp/mtc-rabbitmq-$port}
 node="mtc$port@localhost"
+# Erlang distribution (CLI tools) listens on a port of its own: kept next to the AMQP one, unique per node.
+if [ "$port" -le 45535 ]; then dist_port=$((port + 20000)); else dist_port=$((port - 20000)); fi
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
@@ -22,14 +24,13 @@ case "$action" in
     if answers; then exit 0; fi
     mkdir -p "$dir/mnesia" "$dir/log"
     echo '[rabbitmq_amqp1_0].' > "$dir/enabled_plugins"
-    # Distribution port kept away from other nodes started by this script.
-    printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\ndistribution.listener.interface = 127.0.0.1\ndistribution.listener.port_range.min = %s\ndistribution.listener.port_range.max = %s\n' \
-      "$port" "$((port + 20000))" "$((port + 20000))" > "$dir/rabbitmq.conf"
+    printf 'listeners.tcp.default = 127.0.0.1:%s\nloopback_users = none\n' "$port" > "$dir/rabbitmq.conf"
     [ -f "$dir/.erlang.cookie" ] || { head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/.erlang.cookie"; chmod 400 "$dir/.erlang.cookie"; }
     if [ "$(id -u)" = 0 ]; then chown -R rabbitmq:rabbitmq "$dir"; fi
     as_broker_user RABBITMQ_NODENAME="$node" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
       RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" RABBITMQ_CONFIG_FILE="$dir/rabbitmq" \
       RABBITMQ_FEATURE_FLAGS_FILE="$dir/ff" RABBITMQ_PID_FILE="$dir/pid" HOME="$dir" \
+      RABBITMQ_NODE_PORT="$port" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT="$dist_port" \
       setsid rabbitmq-server > "$dir/console.log" 2>&1 < /dev/null &
     for _ in $(seq 1 240); do
       if answers; then exit 0; fi

@@ -7,5 +7,11 @@ if (args is ["backfill", ..])
 }
 
 // dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- --filter '*'
+// dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- amqp   (broker throughput, see Amqp/AmqpThroughput.cs)
+if (args.Length > 0 && args[0] == "amqp")
+{
+    return await MedTechTracker.Benchmarks.Amqp.AmqpThroughput.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MedTechTracker.Benchmarks.Rules.MatcherBenchmarks).Assembly).Run(args);
 return 0;

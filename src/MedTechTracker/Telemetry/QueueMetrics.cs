@@ -27,7 +27,8 @@ internal sealed class QueueMetrics(IServiceProvider services, IMeterFactory mete
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private static IEnumerable<Measurement<long>> Observe(long? value) => value is { } v ? [new Measurement<long>(v)] : [];
+    // A negative count means the adapter cannot count (AMQP brokers): report nothing rather than a wrong number.
+    private static IEnumerable<Measurement<long>> Observe(long? value) => value is { } v && v >= 0 ? [new Measurement<long>(v)] : [];
 
     private static IEnumerable<Measurement<double>> Observe(double value) => [new Measurement<double>(value)];
 }

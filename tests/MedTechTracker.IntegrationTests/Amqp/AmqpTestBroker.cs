@@ -24,7 +24,7 @@ internal static class AmqpTestBroker
             Name = queueName,
             MaxDeliveryCount = maxDeliveryCount,
             Prefetch = prefetch,
-            MaxAbandonBackoff = TimeSpan.Zero,
+            BackoffBase = TimeSpan.Zero,
             Amqp = new GenericAmqpOptions { Address = address ?? Address },
         }) with
         {

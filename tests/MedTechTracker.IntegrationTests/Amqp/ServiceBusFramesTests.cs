@@ -178,7 +178,7 @@ public sealed class ServiceBusFramesTests
         {
             Provider = "ServiceBus",
             Name = Queue,
-            MaxAbandonBackoff = TimeSpan.Zero,
+            BackoffBase = TimeSpan.Zero,
             Concurrency = 1,
             ServiceBus = new ServiceBusOptions { ConnectionString = bus.ConnectionString, SessionsEnabled = sessions },
         }));

@@ -14,6 +14,7 @@ internal sealed partial class AmqpConnectionManager : IAsyncDisposable
     private AmqpGeneration? _current;
     private int _generations;
     private int _consecutiveFailures;
+    private int _disposeCalls;
     private DateTimeOffset _nextAttemptAt = DateTimeOffset.MinValue;
 
     public AmqpConnectionManager(AmqpQueueSettings settings, TimeProvider time, ILogger<AmqpConnectionManager> logger)
@@ -90,6 +91,11 @@ internal sealed partial class AmqpConnectionManager : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposeCalls, 1) != 0)
+        {
+            return;
+        }
+
         await _disposed.CancelAsync().ConfigureAwait(false);
         var current = _current;
         _current = null;
@@ -98,8 +104,6 @@ internal sealed partial class AmqpConnectionManager : IAsyncDisposable
             await current.CloseAsync().ConfigureAwait(false);
         }
 
-        _disposed.Dispose();
-        _connectLock.Dispose();
     }
 
     private async Task<AmqpGeneration> ConnectAsync(CancellationToken cancellationToken)

@@ -25,9 +25,13 @@ public sealed class AmqpQueueOptions : IValidatableObject
     [Range(1, 256)]
     public int Concurrency { get; set; } = 4;
 
-    /// <summary>Abandoned messages are held (still locked) for an exponential back-off up to this cap before going back to the queue.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan MaxAbandonBackoff { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Abandoned messages stay locked for a back-off before going back: this after the first delivery, doubling (shared with the SQLite adapter).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan BackoffBase { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Longest abandon back-off (and never longer than what is left of the lock on Service Bus).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(5);
 
     public ServiceBusOptions ServiceBus { get; set; } = new();
 

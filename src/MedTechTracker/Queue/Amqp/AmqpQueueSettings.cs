@@ -22,7 +22,8 @@ internal sealed record AmqpQueueSettings
     public string? AudienceHost { get; init; }
 
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(30);
-    public TimeSpan MaxAbandonBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan BackoffBase { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan BackoffCap { get; init; } = TimeSpan.FromMinutes(5);
     public TimeSpan MaxReconnectDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Generic brokers hold a delivery while the link lives; this is the nominal lock reported to the worker.</summary>
@@ -47,7 +48,8 @@ internal sealed record AmqpQueueSettings
             options.MaxDeliveryCount,
             options.Prefetch,
             options.Concurrency,
-            options.MaxAbandonBackoff,
+            options.BackoffBase,
+            options.BackoffCap,
         };
 
         if (options.Dialect == AmqpDialect.Generic)
@@ -63,7 +65,8 @@ internal sealed record AmqpQueueSettings
                 MaxDeliveryCount = common.MaxDeliveryCount,
                 Prefetch = common.Prefetch,
                 Concurrency = common.Concurrency,
-                MaxAbandonBackoff = common.MaxAbandonBackoff,
+                BackoffBase = common.BackoffBase,
+                BackoffCap = common.BackoffCap,
             };
         }
 
@@ -86,7 +89,8 @@ internal sealed record AmqpQueueSettings
                 MaxDeliveryCount = common.MaxDeliveryCount,
                 Prefetch = common.Prefetch,
                 Concurrency = common.Concurrency,
-                MaxAbandonBackoff = common.MaxAbandonBackoff,
+                BackoffBase = common.BackoffBase,
+                BackoffCap = common.BackoffCap,
                 SessionsEnabled = options.ServiceBus.SessionsEnabled,
                 AudienceHost = cs.Host,
             };
@@ -106,7 +110,8 @@ internal sealed record AmqpQueueSettings
             MaxDeliveryCount = common.MaxDeliveryCount,
             Prefetch = common.Prefetch,
             Concurrency = common.Concurrency,
-            MaxAbandonBackoff = common.MaxAbandonBackoff,
+            BackoffBase = common.BackoffBase,
+            BackoffCap = common.BackoffCap,
             SessionsEnabled = options.ServiceBus.SessionsEnabled,
             Credential = new DefaultAzureCredential(),
             AudienceHost = host,

@@ -30,6 +30,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
     private readonly Channel<SessionSlot> _freeSessionSlots;
     private readonly CancellationTokenSource _disposed = new();
     private long _leaseCounter;
+    private int _disposeCalls;
 
     public AmqpWorkQueue(AmqpConnectionManager connections, TimeProvider time, ILogger<AmqpWorkQueue> logger)
     {
@@ -68,8 +69,15 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
 
     public Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
-        Settle(message, "complete", (link, m) => link.Accept(m));
-        return Task.CompletedTask;
+        try
+        {
+            Settle(message, "complete", (link, m) => link.Accept(m));
+            return Task.CompletedTask;
+        }
+        catch (MessageLockLostException ex)
+        {
+            return Task.FromException(ex);
+        }
     }
 
     public Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
@@ -86,10 +94,10 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
         }
 
         // Back-off: keep the message locked for a while before giving it back, so the retry does not come at once.
-        var backoff = TimeSpan.FromSeconds(Math.Pow(2, lease.Attempts - 1)) * (0.8 + Random.Shared.NextDouble() * 0.4);
-        if (backoff > _settings.MaxAbandonBackoff)
+        var backoff = _settings.BackoffBase * Math.Pow(2, Math.Min(lease.Attempts - 1, 20)) * (0.8 + Random.Shared.NextDouble() * 0.4);
+        if (backoff > _settings.BackoffCap)
         {
-            backoff = _settings.MaxAbandonBackoff;
+            backoff = _settings.BackoffCap;
         }
 
         var lockLeft = message.LockedUntil - _time.GetUtcNow() - TimeSpan.FromSeconds(5);
@@ -138,7 +146,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
     {
         if (!_leases.TryGetValue(message.LockToken, out var lease))
         {
-            throw new InvalidOperationException($"The lock on the message for {message.Message.IssueKey} is not held by this process any more.");
+            throw new MessageLockLostException($"The lock on the message for {message.Message.IssueKey} is not held by this process any more.");
         }
 
         if (_settings.Dialect == AmqpDialect.Generic)
@@ -146,7 +154,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
             // A generic broker holds an unsettled delivery for as long as the link lives: nothing to renew.
             return lease.Generation.IsUsable
                 ? _time.GetUtcNow() + _settings.GenericLockDuration
-                : throw new InvalidOperationException($"The connection that held the message for {message.Message.IssueKey} was lost; it will be redelivered.");
+                : throw new MessageLockLostException($"The connection that held the message for {message.Message.IssueKey} was lost; the broker redelivers it.");
         }
 
         var request = new Message { ApplicationProperties = new ApplicationProperties() };
@@ -197,8 +205,11 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _disposed.CancelAsync().ConfigureAwait(false);
-        _disposed.Dispose();
+        // Registered as itself and as IWorkQueue: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposeCalls, 1) == 0)
+        {
+            await _disposed.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     internal static Error DeadLetterError(string reason, string description)
@@ -558,7 +569,17 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
         {
             // Whatever happened, the original is still unsettled or already redelivered: release what we hold.
             LogSettleFailed(_logger, message.Message.IssueKey, "abandon", ex.GetType().Name, ex.Message);
-            Settle(message, "abandon", (link, m) => link.Release(m));
+            if (_leases.ContainsKey(message.LockToken))
+            {
+                try
+                {
+                    Settle(message, "abandon", (link, m) => link.Release(m));
+                }
+                catch (MessageLockLostException)
+                {
+                    // Already on its way back to the queue.
+                }
+            }
         }
     }
 
@@ -570,6 +591,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
             return;
         }
 
+        var lost = false;
         try
         {
             if (lease.Generation.IsUsable && !lease.Link.IsClosed)
@@ -579,6 +601,7 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
             else
             {
                 LogLockLost(_logger, message.Message.IssueKey, operation);
+                lost = true;
             }
         }
         catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
@@ -593,6 +616,11 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
             {
                 _freeSessionSlots.Writer.TryWrite(lease.Slot);
             }
+        }
+
+        if (lost)
+        {
+            throw new MessageLockLostException($"The connection that held the message for {message.Message.IssueKey} was lost before {operation}; the broker redelivers it.");
         }
     }
 
