@@ -37,8 +37,8 @@ public sealed class CompiledRuleSet
             rule.Exclude.Select(IdOf).ToArray(),
             rule.Fields.Contains(IssueField.Summary),
             rule.Fields.Contains(IssueField.Description),
-            rule.IssueTypes.Select(PhraseNormalizer.FoldName).ToHashSet(StringComparer.Ordinal),
-            rule.AppliesTo.Select(PhraseNormalizer.FoldName).ToHashSet(StringComparer.Ordinal),
+            rule.IssueTypes.ToHashSet(FoldedNameComparer.Instance),
+            rule.AppliesTo.ToHashSet(FoldedNameComparer.Instance),
             rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c)),
             ruleSet.RenderSummary(rule))).ToArray();
 
@@ -85,10 +85,10 @@ public sealed class CompiledRuleSet
         }
     }
 
-    private List<RuleMatch> Evaluate(IssueSnapshot issue, SafetyClass safetyClass, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private IReadOnlyList<RuleMatch> Evaluate(IssueSnapshot issue, SafetyClass safetyClass, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
     {
-        var matches = new List<RuleMatch>();
-        var issueType = PhraseNormalizer.FoldName(issue.IssueType);
+        List<RuleMatch>? matches = null;
+        var issueType = issue.IssueType;
         var classBit = 1 << (int)safetyClass;
         foreach (var rule in _rules)
         {
@@ -107,11 +107,11 @@ public sealed class CompiledRuleSet
 
             if (match is not null)
             {
-                matches.Add(match);
+                (matches ??= []).Add(match);
             }
         }
 
-        return matches;
+        return matches is null ? Array.Empty<RuleMatch>() : matches;
     }
 
     private static bool IsExcluded(CompiledRule rule, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)

@@ -31,17 +31,4 @@ public static class PhraseNormalizer
 
         return builder.ToString();
     }
-
-    /// <summary>Case-folds a name (issue types compare this way).</summary>
-    public static string FoldName(string name)
-    {
-        var trimmed = name.Trim();
-        return string.Create(trimmed.Length, trimmed, static (span, source) =>
-        {
-            for (var i = 0; i < source.Length; i++)
-            {
-                span[i] = CharClass.Fold(source[i]);
-            }
-        });
-    }
 }

@@ -16,7 +16,8 @@ public sealed class WebhookMetricsTests
         {
             InstrumentPublished = (instrument, l) =>
             {
-                if (ReferenceEquals(instrument, TrackerTelemetry.Webhooks))
+                // By name: the instrument may be published from inside TrackerTelemetry's type initializer, before its field is set.
+                if (instrument.Meter.Name == TrackerTelemetry.Name && instrument.Name == "mtc.webhooks")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }

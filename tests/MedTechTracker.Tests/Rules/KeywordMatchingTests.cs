@@ -178,4 +178,19 @@ public sealed class KeywordMatchingTests
     [Fact]
     public void An_empty_issue_fires_nothing() =>
         Assert.Empty(Compile(Rule(keywords: ["hazard"])).Match(Issue(), SafetyClass.C));
+
+    [Fact]
+    public void Matching_allocates_nothing_when_no_rule_fires()
+    {
+        var rules = Compile(Rule(keywords: ["hazard", "risk analysis"], issueTypes: ["Bug"]), Rule("b", keywords: ["SOUP"], appliesTo: ["Story"]));
+        var issue = Issue(summary: "Speed up the build cache", description: string.Concat(Enumerable.Repeat("nothing to see in this long text, ", 100)));
+        rules.Match(issue, SafetyClass.C);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var matches = rules.Match(issue, SafetyClass.C);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Empty(matches);
+        Assert.Equal(0, allocated);
+    }
 }

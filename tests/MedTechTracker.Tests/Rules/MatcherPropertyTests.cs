@@ -32,6 +32,38 @@ public sealed class MatcherPropertyTests
     }
 
     [Fact]
+    public void Long_texts_scanned_as_two_interleaved_walks_find_exactly_what_the_reference_finds()
+    {
+        // Long enough for the two-walk scan; matches straddling the middle are frequent with this alphabet.
+        var longText = Gen.Choose(512, 1500).SelectMany(length => Gen.Elements(Alphabet).ArrayOf(length)).Select(chars => new string(chars));
+        var cases = Gen.Zip(Phrase.NonEmptyListOf().Select(l => l.Distinct().Take(12).ToArray()), longText);
+        Prop.ForAll(cases.ToArbitrary(), @case =>
+        {
+            var (phrases, text) = @case;
+            var rules = Compile([.. phrases.Select((p, i) => Rule($"r{i}", keywords: [p]))]);
+            var fast = rules.Match(Issue(description: text), SafetyClass.C).Select(m => m.RuleId).ToHashSet();
+            var slow = phrases.Select((p, i) => (p, i)).Where(x => ReferenceContains(text, x.p)).Select(x => $"r{x.i}").ToHashSet();
+            return fast.SetEquals(slow);
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+    }
+
+    [Theory]
+    [InlineData(255)]
+    [InlineData(256)]
+    [InlineData(257)]
+    [InlineData(300)]
+    [InlineData(1000)]
+    public void A_phrase_straddling_the_middle_of_a_long_text_is_found(int middle)
+    {
+        var rules = Compile(Rule("straddle", keywords: ["third party library"]));
+        var padding = new string('x', middle - 8) + " ";
+        var text = padding + "third  -- party\t\t library" + " " + new string('y', middle);
+        Assert.True(text.Length >= 512);
+        Assert.Single(rules.Match(Issue(description: text), SafetyClass.C));
+        Assert.Empty(rules.Match(Issue(description: padding.TrimEnd() + "third party library" + new string('y', middle)), SafetyClass.C));
+    }
+
+    [Fact]
     public void Exclusions_agree_with_the_reference()
     {
         var cases = Gen.Zip(Gen.Zip(Phrase, Phrase), Text);
