@@ -65,7 +65,7 @@ public sealed class BrokerRestartTests
             }
         });
 
-        await senders;
+        await senders.WaitAsync(TimeSpan.FromMinutes(5));
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (effects.Count < total && DateTime.UtcNow < deadline)
         {
@@ -75,7 +75,7 @@ public sealed class BrokerRestartTests
         // Let redeliveries of messages whose settlement was lost with the old connection come through as well.
         await Task.Delay(TimeSpan.FromSeconds(3));
         await stop.CancelAsync();
-        await Task.WhenAll(consumers);
+        await Task.WhenAll(consumers).WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.Equal(total, effects.Count);
         var redelivered = effects.Count(e => e.Value > 1);

@@ -120,7 +120,19 @@ internal sealed partial class AmqpConnectionManager : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_settings.OperationTimeout);
-        var connection = await factory.CreateAsync(_settings.Address, timeout.Token).ConfigureAwait(false);
+        // The handshake itself is bounded too: a broker that accepts TCP but never answers must not hold the connect lock.
+        var connecting = factory.CreateAsync(_settings.Address, timeout.Token);
+        Connection connection;
+        try
+        {
+            connection = await connecting.WaitAsync(_settings.OperationTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _ = connecting.ContinueWith(t => t.Result.CloseAsync(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            throw;
+        }
+
         var generation = new AmqpGeneration(Interlocked.Increment(ref _generations), _settings, connection, new Session(connection));
         try
         {

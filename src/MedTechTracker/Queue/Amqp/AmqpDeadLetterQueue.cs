@@ -137,7 +137,7 @@ internal sealed class AmqpDeadLetterQueue(AmqpWorkQueue queue, TimeProvider time
                     link.Release(message);
                 }
 
-                await session.CloseAsync().ConfigureAwait(false);
+                await session.CloseAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or TimeoutException)
             {

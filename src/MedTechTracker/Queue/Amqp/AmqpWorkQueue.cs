@@ -338,10 +338,12 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
             Message? message;
             try
             {
-                message = await receiver.ReceiveAsync(slice).ConfigureAwait(false);
+                // Bounded here as well: a receive pending on a link whose connection died is not always woken up.
+                message = await receiver.ReceiveAsync(slice).WaitAsync(slice + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException or TimeoutException)
             {
+                // Dropping the generation closes its connection, which returns whatever that receive may still get.
                 generation.MarkBroken();
                 continue;
             }
@@ -430,9 +432,9 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
                 Message? message;
                 try
                 {
-                    message = await slot.Link!.ReceiveAsync(remaining).ConfigureAwait(false);
+                    message = await slot.Link!.ReceiveAsync(remaining).WaitAsync(remaining + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+                catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException or TimeoutException)
                 {
                     // No session available within the broker's timeout, or the link was lost.
                     await slot.DetachAsync().ConfigureAwait(false);

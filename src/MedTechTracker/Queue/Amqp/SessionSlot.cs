@@ -28,7 +28,7 @@ internal sealed class SessionSlot(int index)
 
         try
         {
-            await link.CloseAsync().ConfigureAwait(false);
+            await link.CloseAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or TimeoutException)
         {
