@@ -17,7 +17,8 @@ rm -rf TestResults
 dotnet build MedTechTracker.sln -c Release -warnaserror
 set +e
 dotnet test MedTechTracker.sln -c Release --no-build \
-  --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults "$@"
+  --logger "trx" --logger "console;verbosity=normal" --results-directory TestResults \
+  --blame-hang-timeout 10m "$@"
 status=$?
 set -e
 python3 scripts/trx-summary.py TestResults
