@@ -17,8 +17,6 @@ internal static class CharClass
     private static readonly byte[] KindTable = BuildKinds();
     private static readonly Dictionary<char, List<char>> FoldedFrom = BuildInverse();
 
-    public static ReadOnlySpan<char> Folds => FoldTable;
-
     public static ReadOnlySpan<byte> Kinds => KindTable;
 
     public static char Fold(char c) => FoldTable[c];

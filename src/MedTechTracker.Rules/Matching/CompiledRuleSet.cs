@@ -11,6 +11,7 @@ public sealed class CompiledRuleSet
 {
     private readonly PhraseAutomaton _automaton;
     private readonly CompiledRule[] _rules;
+    private readonly Dictionary<Rule, string> _summaries;
 
     public CompiledRuleSet(RuleSet ruleSet)
     {
@@ -39,8 +40,8 @@ public sealed class CompiledRuleSet
             rule.Fields.Contains(IssueField.Description),
             rule.IssueTypes.ToHashSet(FoldedNameComparer.Instance),
             rule.AppliesTo.ToHashSet(FoldedNameComparer.Instance),
-            rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c)),
-            ruleSet.RenderSummary(rule))).ToArray();
+            rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c)))).ToArray();
+        _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
 
         _automaton = new PhraseAutomaton(phrases);
     }
@@ -52,7 +53,8 @@ public sealed class CompiledRuleSet
 
     internal int StateCount => _automaton.StateCount;
 
-    public string SummaryOf(Rule rule) => _rules.First(r => ReferenceEquals(r.Rule, rule)).Summary;
+    /// <summary>The sub-task summary of one of this set's rules, rendered once when the set was compiled.</summary>
+    public string SummaryOf(Rule rule) => _summaries[rule];
 
     /// <summary>The rules that fire for an issue in a project of the given safety class, in rule-file order.</summary>
     public IReadOnlyList<RuleMatch> Match(IssueSnapshot issue, SafetyClass safetyClass)
@@ -164,6 +166,5 @@ public sealed class CompiledRuleSet
         bool InDescription,
         HashSet<string> IssueTypes,
         HashSet<string> AppliesTo,
-        int SafetyClassMask,
-        string Summary);
+        int SafetyClassMask);
 }
