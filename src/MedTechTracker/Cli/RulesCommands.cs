@@ -30,6 +30,6 @@ public static class RulesCommands
             }
         });
 
-        return new Command("rules", "Work with rules files.") { validate };
+        return new Command("rules", "Work with rules files.") { validate, RulesTestCommand.Create() };
     }
 }
