@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using static MedTechTracker.Tests.Rules.TestRules;
 
@@ -141,32 +140,5 @@ public sealed class ExplainProcessTests : IDisposable
 
     private static Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args) => Run(args, stdin: null);
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, string? stdin)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, string? stdin) => CliProcess.RunAsync(args, stdin);
 }
