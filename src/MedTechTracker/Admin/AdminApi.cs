@@ -6,6 +6,8 @@ using MedTechTracker.Jira;
 using MedTechTracker.Rules;
 using MedTechTracker.Rules.Model;
 using MedTechTracker.Rules.Planning;
+using MedTechTracker.Shadow;
+using MedTechTracker.Hosting;
 using MedTechTracker.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,6 +26,7 @@ public static partial class AdminApi
             .DisableAntiforgery();
         api.MapGet("/projects", ListProjects);
         api.MapPut("/projects/{key}", UpdateProject);
+        api.MapGet("/projects/{key}/shadow", GetShadow);
         api.MapGet("/rules", GetRules);
         api.MapPost("/explain", Explain);
         api.MapPost("/backfills", StartBackfill);
@@ -106,6 +109,28 @@ public static partial class AdminApi
         await settings.SaveAsync(saved, cancellationToken).ConfigureAwait(false);
         LogProjectChanged(loggers.CreateLogger(LoggerName), admin, key, mode, safetyClass);
         return TypedResults.Ok(View(key, project.Name, saved, inJira: true));
+    }
+
+    public static async Task<Results<Ok<ShadowView>, ProblemHttpResult>> GetShadow(
+        string key, ISettingsStore settings, ShadowReport shadow, ServiceRoleMarker role, CancellationToken cancellationToken)
+    {
+        if (!ProjectKey.IsValid(key))
+        {
+            return Invalid($"'{key}' is not a Jira project key ({ProjectKey.Rule}).");
+        }
+
+        var project = await settings.GetAsync(key, cancellationToken).ConfigureAwait(false) ?? ProjectSettings.Unconfigured(key);
+        var report = shadow.Get(key);
+        if (report is null && project.Mode != ProjectMode.Shadow)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "Not a Shadow project",
+                detail: $"Project {key} is {project.Mode}, not Shadow, and nothing was decided for it in Shadow mode since this process started. "
+                    + $"Set it to Shadow (PUT /admin/api/projects/{key} with mode Shadow, or `projects enable {key} --shadow`) to see what the bot would create.");
+        }
+
+        return TypedResults.Ok(ShadowView.Of(project, report ?? shadow.Empty(key), role.Role.HasFlag(ServiceRole.Worker)));
     }
 
     public static Ok<RulesView> GetRules(RulesProvider rules)

@@ -5,7 +5,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using MedTechTracker.Backfill;
 using MedTechTracker.Jira;
+using MedTechTracker.Hosting;
 using MedTechTracker.Rules;
+using MedTechTracker.Shadow;
 using MedTechTracker.Storage;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -53,6 +55,8 @@ public static partial class AdminPage
         ISettingsStore settings,
         BackfillJobs jobs,
         RulesProvider rules,
+        ShadowReport shadow,
+        ServiceRoleMarker role,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -78,7 +82,8 @@ public static partial class AdminPage
 
         var now = time.GetUtcNow();
         var jobList = (await jobs.ListAsync(cancellationToken).ConfigureAwait(false)).Select(j => BackfillView.Of(j, now)).ToList();
-        return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, jobList, AdminApi.GetRules(rules).Value!), "text/html; charset=utf-8");
+        var shadowSection = ShadowSection(projects, shadow, role.Role.HasFlag(ServiceRole.Worker));
+        return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, shadowSection, jobList, AdminApi.GetRules(rules).Value!), "text/html; charset=utf-8");
     }
 
     public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, ILoggerFactory loggers)
@@ -161,7 +166,7 @@ public static partial class AdminPage
         return TypedResults.Content(Document("Admin sign-in", null, body.ToString()), "text/html; charset=utf-8", statusCode: status);
     }
 
-    private static string Dashboard(string admin, string token, IReadOnlyList<ProjectView> projects, string? projectsError, IReadOnlyList<BackfillView> jobs, RulesView rules)
+    private static string Dashboard(string admin, string token, IReadOnlyList<ProjectView> projects, string? projectsError, string shadowSection, IReadOnlyList<BackfillView> jobs, RulesView rules)
     {
         var b = new StringBuilder();
         b.Append("<header><h1>MedTech Compliance Tracker</h1>")
@@ -190,6 +195,7 @@ public static partial class AdminPage
         }
 
         b.Append("</tbody></table></section>");
+        b.Append(shadowSection);
 
         b.Append("<section aria-labelledby=\"backfills-heading\"><h2 id=\"backfills-heading\">Backfills</h2>")
             .Append("<form id=\"start-backfill\"><fieldset><legend>Start a backfill</legend>")
@@ -228,6 +234,65 @@ public static partial class AdminPage
 
         b.Append("</tbody></table></section></main>");
         return Document("Admin", token, b.ToString());
+    }
+
+    /// <summary>Per Shadow project (or project with Shadow decisions): counts per rule and the latest decisions, all from memory.</summary>
+    private static string ShadowSection(IReadOnlyList<ProjectView> projects, ShadowReport shadow, bool workerInProcess)
+    {
+        var b = new StringBuilder();
+        b.Append("<section aria-labelledby=\"shadow-heading\"><h2 id=\"shadow-heading\">Shadow report</h2>")
+            .Append(CultureInfo.InvariantCulture, $"<p>What the bot would have created in Shadow projects since {shadow.Since:yyyy-MM-dd HH:mm:ss} UTC, when this process started. ")
+            .Append("Kept in memory only (issue keys, rule ids and sub-task summaries, never issue text); a restart clears it. Reload the page to update it.</p>");
+        if (!workerInProcess)
+        {
+            b.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" role=\"note\">{E(ShadowView.NoWorkerNote)}</p>");
+        }
+
+        var shown = 0;
+        foreach (var project in projects)
+        {
+            var report = shadow.Get(project.Key);
+            if (report is null && project.Mode != nameof(ProjectMode.Shadow))
+            {
+                continue;
+            }
+
+            shown++;
+            report ??= shadow.Empty(project.Key);
+            var k = E(project.Key);
+            b.Append(CultureInfo.InvariantCulture, $"<article class=\"shadow\" data-key=\"{k}\"><h3>{k} ({E(project.Mode)}): {report.IssuesEvaluated} issues evaluated, {report.IssuesWithRules} with rules, {report.SubtasksWouldCreate} sub-tasks would be created</h3>");
+            if (report.IssuesEvaluated == 0)
+            {
+                b.Append("<p>No issue created since this process started.</p></article>");
+                continue;
+            }
+
+            b.Append(CultureInfo.InvariantCulture, $"<table class=\"shadow-rules\"><caption>Rules fired in {k}</caption><thead><tr><th scope=\"col\">Rule</th><th scope=\"col\">Fired</th><th scope=\"col\">Sub-tasks it would create</th></tr></thead><tbody>");
+            foreach (var rule in report.Rules)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"<tr><th scope=\"row\"><code>{E(rule.RuleId)}</code></th><td>{rule.Fired}</td><td>{rule.WouldCreate}</td></tr>");
+            }
+
+            b.Append(CultureInfo.InvariantCulture, $"</tbody></table><table class=\"shadow-recent\"><caption>Most recent decisions in {k}, newest first (up to {report.Capacity})</caption>")
+                .Append("<thead><tr><th scope=\"col\">Time (UTC)</th><th scope=\"col\">Issue</th><th scope=\"col\">Rules fired</th><th scope=\"col\">Sub-tasks it would create</th></tr></thead><tbody>");
+            foreach (var decision in report.Recent)
+            {
+                var create = decision.WouldCreate.Count == 0
+                    ? E(decision.RulesFired.Count == 0 ? "nothing: no rule fired" : $"nothing: {decision.AlreadyPresent} already present")
+                    : "<ul>" + string.Concat(decision.WouldCreate.Select(s => $"<li>{E(s.Summary)}</li>")) + "</ul>";
+                b.Append(CultureInfo.InvariantCulture, $"<tr data-issue=\"{E(decision.IssueKey)}\"><td>{decision.At:yyyy-MM-dd HH:mm:ss}</td><th scope=\"row\">{E(decision.IssueKey)}</th>")
+                    .Append(CultureInfo.InvariantCulture, $"<td>{E(decision.RulesFired.Count == 0 ? "none" : string.Join(", ", decision.RulesFired))}</td><td>{create}</td></tr>");
+            }
+
+            b.Append("</tbody></table></article>");
+        }
+
+        if (shown == 0)
+        {
+            b.Append("<p>No project is in Shadow mode. Set one to Shadow above to see what the bot would create before switching it On.</p>");
+        }
+
+        return b.Append("</section>").ToString();
     }
 
     private static string Options(string[] values, string selected) =>

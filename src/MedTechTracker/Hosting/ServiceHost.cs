@@ -4,6 +4,7 @@ using MedTechTracker.Ingress;
 using MedTechTracker.Jira;
 using MedTechTracker.Queue;
 using MedTechTracker.Rules;
+using MedTechTracker.Shadow;
 using MedTechTracker.Storage;
 using MedTechTracker.Telemetry;
 using MedTechTracker.Worker;
@@ -22,6 +23,7 @@ public static class ServiceHost
         builder.AddStorage();
         builder.AddQueue();
         builder.AddJira();
+        builder.AddShadowReport();
         if (role.HasFlag(ServiceRole.Ingress))
         {
             builder.AddIngress();

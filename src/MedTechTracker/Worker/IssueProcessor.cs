@@ -4,13 +4,14 @@ using MedTechTracker.Queue;
 using MedTechTracker.Rules;
 using MedTechTracker.Rules.Model;
 using MedTechTracker.Rules.Planning;
+using MedTechTracker.Shadow;
 using MedTechTracker.Storage;
 using MedTechTracker.Telemetry;
 
 namespace MedTechTracker.Worker;
 
 /// <summary>
-/// The work done for one queue message: project mode → read the issue → plan → (Shadow: log) / (On: create
+/// The work done for one queue message: project mode → read the issue → plan → (Shadow: log and keep in the in-memory Shadow report) / (On: create
 /// the missing sub-tasks) → an outcome for the queue. Issue text only lives in memory here; logs, span tags,
 /// metric tags and outcome reasons carry issue keys, rule ids and Jira's errors only.
 /// </summary>
@@ -18,6 +19,7 @@ public sealed partial class IssueProcessor(
     ISettingsStore settings,
     IJiraClient jira,
     RulesProvider rules,
+    ShadowReport shadow,
     TimeProvider time,
     ILogger<IssueProcessor> logger)
 {
@@ -107,6 +109,7 @@ public sealed partial class IssueProcessor(
 
         if (project.Mode == ProjectMode.Shadow)
         {
+            shadow.Record(project.ProjectKey, plan);
             LogShadowPlan(message.IssueKey, project.ProjectKey, ruleIds, string.Join(',', plan.ToCreate.Select(s => s.RuleId)));
             if (plan.ToCreate.Count > 0)
             {

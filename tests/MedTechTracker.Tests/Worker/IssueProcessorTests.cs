@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using MedTechTracker.Jira;
 using MedTechTracker.Queue;
+using MedTechTracker.Shadow;
 using MedTechTracker.Rules.Model;
 using MedTechTracker.Storage;
 using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace MedTechTracker.Tests.Worker;
 
@@ -13,11 +15,12 @@ public sealed class IssueProcessorTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly FakeSettingsStore _settings = new();
     private readonly FakeJiraClient _jira = new();
+    private readonly ShadowReport _shadow = new(Options.Create(new ShadowOptions()), TimeProvider.System);
     private readonly IssueProcessor _processor;
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 
@@ -67,6 +70,34 @@ public sealed class IssueProcessorTests : IDisposable
         Assert.Equal("shadow", outcome.Result);
         Assert.Equal(1, _jira.IssueReads);
         Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task A_Shadow_decision_lands_in_the_shadow_report_with_rules_and_the_subtasks_it_would_create()
+    {
+        _settings.With("MED", ProjectMode.Shadow);
+
+        await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        var report = _shadow.Get("MED");
+        Assert.NotNull(report);
+        var decision = Assert.Single(report.Recent);
+        Assert.Equal("MED-1", decision.IssueKey);
+        Assert.Equal(["cybersecurity", "risk-analysis"], decision.RulesFired.Order());
+        Assert.Equal(["cybersecurity", "risk-analysis"], decision.WouldCreate.Select(s => s.RuleId).Order());
+        Assert.All(decision.WouldCreate, s => Assert.StartsWith("Compliance: ", s.Summary, StringComparison.Ordinal));
+        Assert.Equal(2, report.SubtasksWouldCreate);
+    }
+
+    [Fact]
+    public async Task An_On_project_leaves_the_shadow_report_empty()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.SubtaskTypes["MED"] = "10042";
+
+        await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Null(_shadow.Get("MED"));
     }
 
     [Fact]
