@@ -6,7 +6,8 @@ using MedTechTracker.Storage;
 namespace MedTechTracker.Cli;
 
 /// <summary>
-/// <c>projects list | enable KEY [--shadow] [--safety-class A|B|C] | disable KEY</c> on the data directory the service uses.
+/// <c>projects list | enable KEY [--shadow] [--safety-class A|B|C] | disable KEY</c> on the data directory the service uses;
+/// <c>projects shadow KEY</c> asks the running service (see <see cref="ProjectsShadowCommand"/>).
 /// Exit 0 on success, 1 on a failure, 2 on bad usage (such as an invalid project key).
 /// </summary>
 public static class ProjectsCommands
@@ -34,7 +35,7 @@ public static class ProjectsCommands
         var disable = new Command("disable", "Stop a project taking part: mode Off (its safety class is kept).") { disableKey };
         disable.SetAction((parseResult, ct) => ChangeAsync(parseResult, factory, parseResult.GetValue(disableKey)!, _ => ProjectMode.Off, current => current, ct));
 
-        return new Command("projects", "Choose which Jira projects take part (Off / Shadow / On) and their safety class.") { list, enable, disable };
+        return new Command("projects", "Choose which Jira projects take part (Off / Shadow / On) and their safety class.") { list, enable, disable, ProjectsShadowCommand.Create() };
     }
 
     private static Argument<string> KeyArgument() => new("KEY") { Description = "The Jira project key, e.g. MED." };

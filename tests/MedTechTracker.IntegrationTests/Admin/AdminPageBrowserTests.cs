@@ -27,26 +27,10 @@ public sealed class AdminPageBrowserTests : IAsyncLifetime
     [Fact]
     public async Task An_admin_logs_in_switches_a_project_to_Shadow_and_watches_a_dry_run_backfill_reach_100_percent()
     {
-        var chromium = Environment.GetEnvironmentVariable("MTC_CHROMIUM_PATH") ?? "/usr/bin/chromium";
-        Assert.True(File.Exists(chromium), $"{chromium} is missing: run scripts/test-deps.d/40-chromium.sh (or set MTC_CHROMIUM_PATH).");
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await Chromium.LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync();
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
-        var consoleErrors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                consoleErrors.Add($"{message.Text} ({message.Location})");
-            }
-        };
+        var (page, consoleErrors) = await Chromium.NewPageAsync(context);
 
         // Log in from the keyboard: the key field has focus, Enter submits.
         await page.GotoAsync(new Uri(_host.BaseAddress, "/admin").ToString());
@@ -78,24 +62,11 @@ public sealed class AdminPageBrowserTests : IAsyncLifetime
         await Expect(job.Locator("progress")).ToHaveAttributeAsync("value", "100");
         await Expect(job).ToContainTextAsync("Scanned 400 of ~400");
 
-        var screenshot = Path.Combine(ArtifactDirectory(), "admin-page-dry-run-backfill.png");
+        var screenshot = Path.Combine(Chromium.ArtifactDirectory(), "admin-page-dry-run-backfill.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 0);
 
         Assert.False(_host.Jira.CallsByOperation.ContainsKey("bulk"));
         Assert.Empty(consoleErrors);
-    }
-
-    private static string ArtifactDirectory()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "MedTechTracker.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var path = Path.Combine(directory?.FullName ?? AppContext.BaseDirectory, "TestResults", "admin-page");
-        Directory.CreateDirectory(path);
-        return path;
     }
 }
