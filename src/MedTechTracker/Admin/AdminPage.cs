@@ -176,7 +176,7 @@ public static partial class AdminPage
             .Append("<button type=\"submit\">Sign out</button></form></header><main>");
 
         b.Append("<section aria-labelledby=\"projects-heading\"><h2 id=\"projects-heading\">Projects</h2>")
-            .Append("<p>Off: ignored. Shadow: the plan is logged, nothing is created. On: the bot creates the sub-tasks.</p>");
+            .Append("<p>Off: ignored. Shadow: the plan is logged and shown in the Shadow report below, nothing is created. On: the bot creates the sub-tasks.</p>");
         if (projectsError is not null)
         {
             b.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" role=\"alert\">{E(projectsError)}</p>");

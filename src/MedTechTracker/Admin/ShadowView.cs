@@ -24,7 +24,7 @@ public sealed record ShadowView(
 {
     public const string NoWorkerNote =
         "This process does not run the worker (role ingress), so it decides nothing and its Shadow report stays empty. "
-        + "Each worker keeps its own Shadow report in memory: ask a process started with the serve role.";
+        + "Each worker keeps its own Shadow report in memory: ask a process started with the serve role, or read the worker's Shadow log lines.";
 
     public static ShadowView Of(ProjectSettings settings, ShadowProjectReport report, bool workerInProcess) => new(
         settings.ProjectKey,
