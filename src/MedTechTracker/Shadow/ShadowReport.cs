@@ -13,6 +13,7 @@ public sealed class ShadowReport(IOptions<ShadowOptions> options, TimeProvider t
 {
     private readonly ConcurrentDictionary<string, ShadowProjectLog> _projects = new(StringComparer.Ordinal);
     private readonly ShadowOptions _options = options.Value;
+    private readonly Lock _addGate = new();
 
     /// <summary>When counting began (the process start, as far as this report knows).</summary>
     public DateTimeOffset Since { get; } = time.GetUtcNow();
@@ -23,12 +24,19 @@ public sealed class ShadowReport(IOptions<ShadowOptions> options, TimeProvider t
     {
         if (!_projects.TryGetValue(projectKey, out var log))
         {
-            if (_projects.Count >= _options.MaxProjects)
+            lock (_addGate)
             {
-                return;
-            }
+                if (!_projects.TryGetValue(projectKey, out log))
+                {
+                    if (_projects.Count >= _options.MaxProjects)
+                    {
+                        return;
+                    }
 
-            log = _projects.GetOrAdd(projectKey, key => new ShadowProjectLog(key, _options.RecentDecisions));
+                    log = new ShadowProjectLog(projectKey, _options.RecentDecisions);
+                    _projects[projectKey] = log;
+                }
+            }
         }
 
         log.Add(new ShadowDecision(

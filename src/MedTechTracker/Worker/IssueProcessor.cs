@@ -11,8 +11,8 @@ using MedTechTracker.Telemetry;
 namespace MedTechTracker.Worker;
 
 /// <summary>
-/// The work done for one queue message: project mode → read the issue → plan → (Shadow: log and keep in the in-memory Shadow report) / (On: create
-/// the missing sub-tasks) → an outcome for the queue. Issue text only lives in memory here; logs, span tags,
+/// The work done for one queue message: project mode → read the issue → plan → (Shadow: log, and keep in the
+/// in-memory Shadow report) / (On: create the missing sub-tasks) → an outcome for the queue. Issue text only lives in memory here; logs, span tags,
 /// metric tags and outcome reasons carry issue keys, rule ids and Jira's errors only.
 /// </summary>
 public sealed partial class IssueProcessor(
