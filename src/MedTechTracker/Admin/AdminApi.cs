@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MedTechTracker.Backfill;
 using MedTechTracker.Cli;
 using MedTechTracker.Jira;
@@ -126,10 +125,10 @@ public static partial class AdminApi
         RulesProvider rules,
         CancellationToken cancellationToken)
     {
-        var key = body.IssueKey?.Trim().ToUpperInvariant() ?? "";
-        if (!IssueKeyPattern().IsMatch(key))
+        var key = body.IssueKey?.ToUpperInvariant() ?? "";
+        if (!ProjectKey.IsValidIssueKey(key))
         {
-            return Invalid("issueKey must be a Jira issue key such as MED-123.");
+            return Invalid($"issueKey must be a Jira issue key: {ProjectKey.IssueKeyRule}.");
         }
 
         IssueSnapshot? issue;
@@ -208,7 +207,7 @@ public static partial class AdminApi
         TypedResults.Problem(
             statusCode: StatusCodes.Status502BadGateway,
             title: "Jira did not answer",
-            detail: $"{ex.Message} Check Jira__BaseUrl and the bot's credentials, then try again.");
+            detail: $"{Diagnostics.SafeText.Clean(ex.Message)} Check Jira__BaseUrl and the bot's credentials, then try again.");
 
     private static ProblemHttpResult Refused(BackfillCommandResult result) => result.ErrorKind switch
     {
@@ -216,9 +215,6 @@ public static partial class AdminApi
         BackfillErrorKind.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Backfill refused", detail: result.Error),
         _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid backfill", detail: result.Error),
     };
-
-    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,99}-[1-9][0-9]{0,17}$", RegexOptions.CultureInvariant)]
-    private static partial Regex IssueKeyPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Admin} set project {ProjectKey} to {Mode}, safety class {SafetyClass}")]
     private static partial void LogProjectChanged(ILogger logger, string admin, string projectKey, ProjectMode mode, SafetyClass safetyClass);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MedTechTracker.Diagnostics;
 using MedTechTracker.Queue;
 
 namespace MedTechTracker.Cli;
@@ -75,7 +76,7 @@ public static class DeadLetterCommands
                 deadLetter.Message.IssueKey,
                 deadLetter.DeliveryCount.ToString(CultureInfo.InvariantCulture),
                 Time(deadLetter.DeadLetteredAt),
-                deadLetter.Reason.Length <= 80 ? deadLetter.Reason : deadLetter.Reason[..79] + "…",
+                SafeText.Clean(deadLetter.Reason, 79),
             ]);
         }
 
@@ -106,7 +107,7 @@ public static class DeadLetterCommands
         table.AddRow(["Dead-lettered (UTC)", Time(deadLetter.DeadLetteredAt)]);
         table.AddRow(["Deliveries", deadLetter.DeliveryCount.ToString(CultureInfo.InvariantCulture)]);
         table.AddRow(["Trace parent", message.TraceParent ?? "(none)"]);
-        table.AddRow(["Reason", deadLetter.Reason]);
+        table.AddRow(["Reason", SafeText.Clean(deadLetter.Reason, 2000)]);
         CliTable.Write(output, table);
         return CliHost.Ok;
     }

@@ -141,7 +141,7 @@ public static partial class JiraWebhookHandler
             : null;
         if (ignoredBecause is not null)
         {
-            Log.Ignored(logger, webhookId, payload.IssueKey is { } key && WebhookPayloadReader.IsIssueKey(key) ? key : null, ignoredBecause);
+            Log.Ignored(logger, webhookId, payload.IssueKey is { } key && Storage.ProjectKey.IsValidIssueKey(key) ? key : null, ignoredBecause);
             Count(WebhookOutcome.Ignored);
             return TypedResults.NoContent();
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MedTechTracker.Storage;
 
 namespace MedTechTracker.Ingress;
 
@@ -77,12 +78,12 @@ public static class WebhookPayloadReader
             return "issue.id is not a Jira issue id.";
         }
 
-        if (!IsIssueKey(payload.IssueKey))
+        if (!ProjectKey.IsValidIssueKey(payload.IssueKey))
         {
             return "issue.key is not a Jira issue key.";
         }
 
-        return IsProjectKey(payload.ProjectKey) ? null : "issue.fields.project.key is not a Jira project key.";
+        return ProjectKey.IsValid(payload.ProjectKey) ? null : "issue.fields.project.key is not a Jira project key.";
     }
 
     private static void ReadRoot(ref Utf8JsonReader reader, WebhookPayload payload)
@@ -285,18 +286,6 @@ public static class WebhookPayloadReader
     }
 
     internal static bool IsIssueId(string value) => value.Length is > 0 and <= 19 && value.All(char.IsAsciiDigit);
-
-    internal static bool IsProjectKey(string value) =>
-        value.Length is > 0 and <= 100 && char.IsAsciiLetter(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-
-    internal static bool IsIssueKey(string value)
-    {
-        var dash = value.LastIndexOf('-');
-        return dash > 0
-            && IsProjectKey(value[..dash])
-            && value.Length - dash - 1 is > 0 and <= 19
-            && value.AsSpan(dash + 1).IndexOfAnyExceptInRange('0', '9') < 0;
-    }
 
     private static WebhookPayload Fail(WebhookPayload payload, string reason)
     {

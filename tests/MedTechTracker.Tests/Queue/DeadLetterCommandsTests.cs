@@ -49,6 +49,19 @@ public sealed class DeadLetterCommandsTests : IDisposable
     }
 
     [Fact]
+    public async Task Show_and_list_never_write_raw_control_characters_from_a_stored_reason()
+    {
+        await DeadLetterAsync("MED-1", "MED-1: Jira said \u001b]0;owned\u0007\u001b[2J\r\ngone\u202e");
+
+        var shown = await _cli.RunAsync("deadletter", "show", "1");
+        var listed = await _cli.RunAsync("deadletter", "list");
+
+        Assert.Equal((0, 0), (shown.ExitCode, listed.ExitCode));
+        Assert.DoesNotContain(shown.Output + listed.Output, c => char.IsControl(c) && c is not '\n' and not '\r' || c == '\u202e');
+        Assert.Contains(@"\x1B]0;owned\x07\x1B[2J\x0D\x0Agone\u202E", shown.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replay_puts_one_dead_letter_back_on_the_queue()
     {
         await DeadLetterAsync("MED-1", "bad");
