@@ -14,6 +14,10 @@ public static class WebhookPayloadReader
     // Jira keys and ids are short; anything longer is not a key, and is rejected before a string is allocated.
     private const int MaxIdentifierBytes = 255;
 
+    // Unix milliseconds from 2000 to 9999: anything else is not a Jira event time.
+    private const long MinTimestamp = 946_684_800_000;
+    private const long MaxTimestamp = 253_402_300_799_999;
+
     public static WebhookPayload Read(ReadOnlySpan<byte> json)
     {
         var payload = new WebhookPayload();
@@ -58,6 +62,11 @@ public static class WebhookPayloadReader
             return null; // Other events are acknowledged and ignored; their shape is not our concern.
         }
 
+        if (payload.Timestamp is null)
+        {
+            return "timestamp is missing or not a time in Unix milliseconds.";
+        }
+
         if (payload.IssueId is null)
         {
             return "issue.id is missing.";
@@ -97,12 +106,21 @@ public static class WebhookPayloadReader
                 {
                     payload.HasEvent = true;
                     payload.IsIssueCreated = reader.ValueTextEquals(IssueCreatedEvent);
+                    payload.Event = reader.ValueSpan.Length <= MaxIdentifierBytes ? reader.GetString() : null;
                 }
                 else
                 {
                     reader.Skip();
                     payload.Error ??= "webhookEvent is not a string.";
                 }
+            }
+            else if (reader.ValueTextEquals("timestamp"u8))
+            {
+                reader.Read();
+                payload.Timestamp = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms is >= MinTimestamp and <= MaxTimestamp
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                    : null;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("user"u8))
             {
