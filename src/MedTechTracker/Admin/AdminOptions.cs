@@ -12,4 +12,8 @@ public sealed class AdminOptions
     /// <summary>Idle lifetime of an admin page session.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan SessionIdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Absolute lifetime of an admin page session: however active, it ends this long after sign-in.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan SessionMaxLifetime { get; set; } = TimeSpan.FromHours(8);
 }

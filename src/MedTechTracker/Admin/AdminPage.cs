@@ -81,7 +81,7 @@ public static partial class AdminPage
         return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, jobList, AdminApi.GetRules(rules).Value!), "text/html; charset=utf-8");
     }
 
-    public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, ILoggerFactory loggers)
+    public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, AdminSessions sessions, ILoggerFactory loggers)
     {
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
@@ -96,13 +96,13 @@ public static partial class AdminPage
             return LoginPage(antiforgery.GetAndStoreTokens(context), "That is not an admin key.", StatusCodes.Status401Unauthorized);
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], AdminAuth.CookieScheme));
+        var principal = await sessions.OpenAsync(name, context.RequestAborted).ConfigureAwait(false);
         await context.SignInAsync(AdminAuth.CookieScheme, principal, new AuthenticationProperties { IsPersistent = false }).ConfigureAwait(false);
         LogLoggedIn(loggers.CreateLogger("MedTechTracker.Admin"), name);
         return TypedResults.Redirect("/admin");
     }
 
-    public static async Task<Results<RedirectHttpResult, BadRequest<string>>> Logout(HttpContext context, IAntiforgery antiforgery)
+    public static async Task<Results<RedirectHttpResult, BadRequest<string>>> Logout(HttpContext context, IAntiforgery antiforgery, AdminSessions sessions)
     {
         var auth = await context.AuthenticateAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
         if (auth.Succeeded)
@@ -113,6 +113,12 @@ public static partial class AdminPage
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
             return TypedResults.BadRequest("The anti-forgery token is missing or invalid. Reload /admin and try again.");
+        }
+
+        // Ends the session on the server too (every session of this key), not just the browser's cookie.
+        if (auth.Succeeded)
+        {
+            await sessions.EndAsync(auth.Principal, context.RequestAborted).ConfigureAwait(false);
         }
 
         await context.SignOutAsync(AdminAuth.CookieScheme).ConfigureAwait(false);

@@ -32,11 +32,24 @@ public sealed class AdminHost : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    public static async Task<AdminHost> StartAsync(BackfillHarness harness)
+    /// <summary>Starts the service; <paramref name="overrides"/> win (null removes a setting, e.g. the admin key).</summary>
+    public static async Task<AdminHost> StartAsync(BackfillHarness harness, IReadOnlyDictionary<string, string?>? overrides = null)
     {
         var settings = harness.Settings(pageSize: 50);
         settings["Admin:Keys:" + AdminName] = AdminKeys.Hash(AdminKey);
         settings["Webhook:Secret"] = "integration-test-webhook-secret";
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                settings.Remove(key);
+            }
+            else
+            {
+                settings[key] = value;
+            }
+        }
+
         var app = ServiceHost.Build(["--urls", "http://127.0.0.1:0"], ServiceRole.Serve, builder => builder.Configuration.AddInMemoryCollection(settings));
         await app.StartAsync();
         return new AdminHost(app, harness);
