@@ -18,6 +18,7 @@ public static partial class AdminApi
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/admin/api")
+            .RequireRateLimiting(AdminRateLimiting.ApiPolicy)
             .RequireAuthorization(AdminAuth.Policy)
             .AddEndpointFilter<AdminAntiforgeryFilter>()
             .DisableAntiforgery();

@@ -18,6 +18,7 @@ public static class AdminExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AdminKeys>();
         builder.Services.AddSingleton<AdminSessions>();
+        builder.Services.AddAdminRateLimiting();
         builder.Services.AddHostedService<AdminSessionReconciler>();
         builder.Services.AddSingleton<JiraProjectCatalog>();
         builder.Services.AddProblemDetails();
@@ -89,6 +90,8 @@ public static class AdminExtensions
     public static WebApplication MapAdmin(this WebApplication app)
     {
         app.UseAdminSecurityHeaders();
+        app.UseAdminLockout();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAdminApi();
