@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using MedTechTracker.Backfill;
-using MedTechTracker.Cli;
 using MedTechTracker.Jira;
 using MedTechTracker.Rules;
 using MedTechTracker.Rules.Model;
@@ -137,6 +136,14 @@ public static partial class AdminApi
         {
             issue = await jira.GetIssueAsync(key, cancellationToken).ConfigureAwait(false);
         }
+        catch (JiraException ex) when (ex.Permanent && ex.InnerException is System.Text.Json.JsonException)
+        {
+            // Jira answered, but with a document that cannot be processed (nested too deep): this issue's problem, not Jira's.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "The issue cannot be explained",
+                detail: Diagnostics.SafeText.Clean(ex.Message));
+        }
         catch (Exception ex) when (ex is JiraException or HttpRequestException or TimeoutException)
         {
             return JiraUnavailable(ex);
@@ -153,7 +160,7 @@ public static partial class AdminApi
         var projectKey = issue.ProjectKey ?? key[..key.LastIndexOf('-')];
         var project = await settings.GetAsync(projectKey, cancellationToken).ConfigureAwait(false) ?? ProjectSettings.Unconfigured(projectKey);
         var plan = Planner.Plan(rules.Current, issue, project.SafetyClass);
-        var json = ExplainCommand.ToJson(issue, plan);
+        var json = PlanJson.Of(issue, plan);
         json["project"] = projectKey;
         json["projectMode"] = project.Mode.ToString();
         json["wouldCreate"] = project.Mode == ProjectMode.On;

@@ -18,6 +18,9 @@ public sealed class CliRunner : IDisposable
 
     public string DataDirectory => _directory.Path;
 
+    /// <summary>Answers purge's question as a person at a terminal would; null means stdin is not a terminal.</summary>
+    public Func<string, bool?> Confirm { get; set; } = _ => null;
+
     public IHost BuildHost() => CliHost.Build(_configuration);
 
     public async Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args)
@@ -25,7 +28,10 @@ public sealed class CliRunner : IDisposable
         var root = new RootCommand
         {
             ProjectsCommands.Create(BuildHost),
-            DeadLetterCommands.Create(BuildHost),
+            DeadLetterCommands.Create(BuildHost, question => Confirm(question)),
+            BackfillCommands.Create(() => CliHost.Build(_configuration, CliCapabilities.Backfill)),
+            RulesCommands.Create(),
+            ExplainCommand.Create(),
         };
         using var output = new StringWriter();
         using var error = new StringWriter();
