@@ -114,6 +114,7 @@ public static class CliHost
     {
         OptionsValidationException or RuleSetValidationException => InvalidConfiguration,
         AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) => InvalidConfiguration,
+        AggregateException aggregate when aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => ExitCodeOf(e) == Unavailable) => Unavailable,
         JiraException or HttpRequestException or TimeoutException or SqliteException or IOException or UnauthorizedAccessException
             or Queue.Amqp.AmqpQueueUnavailableException or Azure.RequestFailedException or Azure.Identity.AuthenticationFailedException
             or Azure.Identity.CredentialUnavailableException => Unavailable,
@@ -124,7 +125,9 @@ public static class CliHost
     public static string Describe(Exception exception) => exception switch
     {
         OptionsValidationException options => "Invalid configuration: " + string.Join(" ", options.Failures),
-        AggregateException aggregate => "Invalid configuration: " + string.Join(" ", aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures).Distinct()),
+        AggregateException aggregate when aggregate.InnerExceptions.All(e => e is OptionsValidationException) =>
+            "Invalid configuration: " + string.Join(" ", aggregate.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures).Distinct()),
+        AggregateException aggregate => Describe(aggregate.InnerExceptions[^1]),
         RuleSetValidationException rules => rules.Message,
         SqliteException or IOException or UnauthorizedAccessException => $"Cannot use the data directory: {SafeText.Clean(exception.Message)}",
         _ => $"Cannot reach a dependency: {SafeText.Clean(exception.Message)}",

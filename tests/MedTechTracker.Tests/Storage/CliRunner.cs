@@ -12,7 +12,12 @@ public sealed class CliRunner : IDisposable
 
     public CliRunner(IReadOnlyDictionary<string, string?>? configuration = null)
     {
-        var all = new Dictionary<string, string?>(configuration ?? new Dictionary<string, string?>()) { ["Data:Directory"] = DataDirectory };
+        var all = new Dictionary<string, string?> { ["Data:Directory"] = DataDirectory };
+        foreach (var (key, value) in configuration ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
         _configuration = all;
     }
 
