@@ -4,13 +4,15 @@ using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using MedTechTracker.Tests.Rules;
+
 namespace MedTechTracker.Tests.Worker;
 
 public sealed class QueueWorkerTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _dir = new();
-    private readonly FakeSettingsStore _settings = new FakeSettingsStore().With("MED", ProjectMode.On);
+    private readonly InMemorySettingsStore _settings = new InMemorySettingsStore().With("MED", ProjectMode.On);
     private readonly FakeJiraClient _jira = new();
 
     public void Dispose() => _dir.Dispose();
@@ -145,17 +147,9 @@ public sealed class QueueWorkerTests : IDisposable
 
     private QueueWorker CreateWorker(FakeWorkQueue queue, WorkerOptions options)
     {
-        var processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        var processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         return new QueueWorker(queue, processor, Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Poll.UntilAsync(condition, "the worker got there", Patience);
 }
