@@ -59,6 +59,25 @@ public sealed class QueueWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_jira_error_with_terminal_escapes_becomes_a_dead_letter_reason_without_control_characters()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.BeforeGetIssue = (_, _) => throw new MedTechTracker.Jira.JiraException("Jira GET issue MED-1 failed with HTTP 400: \u001b]0;owned\u0007\u001b[2J\r\nfake line", 400, permanent: true);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitUntil(() => queue.Settled.Count == 1);
+        await worker.StopAsync(CancellationToken.None);
+
+        var (key, settlement, reason) = Assert.Single(queue.Settled);
+        Assert.Equal(("MED-1", "deadletter"), (key, settlement));
+        Assert.DoesNotContain(reason!, char.IsControl);
+        Assert.Contains(@"\x1B[2J\x0D\x0Afake line", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Lease_is_renewed_while_a_message_is_worked_on()
     {
         var queue = new FakeWorkQueue(TimeSpan.FromMilliseconds(400));
