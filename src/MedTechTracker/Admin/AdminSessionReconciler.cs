@@ -9,7 +9,8 @@ public sealed partial class AdminSessionReconciler(AdminSessions sessions, IOpti
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await sessions.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        // A store that is down at start-up must not keep the ingress from answering webhooks.
+        await ReconcileQuietlyAsync().ConfigureAwait(false);
         _subscription = options.OnChange(changed => _ = ReconcileQuietlyAsync());
     }
 
