@@ -47,6 +47,7 @@ public static class AdminExtensions
             cookie.ExpireTimeSpan = admin.Value.SessionIdleTimeout;
             cookie.SlidingExpiration = true;
             cookie.LoginPath = "/admin";
+
             // Every request: the key must still be configured with the same hash and its session epoch unchanged.
             cookie.Events.OnValidatePrincipal = async context =>
             {
