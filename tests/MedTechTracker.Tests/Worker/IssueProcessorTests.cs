@@ -8,19 +8,21 @@ using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using MedTechTracker.Tests.Rules;
+
 namespace MedTechTracker.Tests.Worker;
 
 public sealed class IssueProcessorTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly FakeSettingsStore _settings = new();
+    private readonly InMemorySettingsStore _settings = new();
     private readonly FakeJiraClient _jira = new();
     private readonly ShadowReport _shadow = new(Options.Create(new ShadowOptions()), TimeProvider.System);
     private readonly IssueProcessor _processor;
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 
