@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using static MedTechTracker.Tests.Rules.TestRules;
 
