@@ -145,7 +145,7 @@ public static class ProjectsShadowCommand
                 decision.RulesFired.Count == 0 ? "none" : string.Join(", ", decision.RulesFired),
                 decision.WouldCreate.Count == 0
                     ? decision.RulesFired.Count == 0 ? "nothing" : $"nothing ({decision.AlreadyPresent} already present)"
-                    : string.Join("\n", decision.WouldCreate.Select(s => s.Summary)),
+                    : string.Join("; ", decision.WouldCreate.Select(s => s.Summary)),
             ]);
         }
 
