@@ -18,10 +18,11 @@ public sealed class CompiledRuleSet
         RuleSet = ruleSet;
         var phraseIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var phrases = new List<string>();
+        var patternIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var patterns = new List<(int Anchor, PhrasePattern Pattern)>();
 
-        int IdOf(string phrase)
+        int PhraseId(string normalized)
         {
-            var normalized = PhraseNormalizer.Normalize(phrase);
             if (!phraseIds.TryGetValue(normalized, out var id))
             {
                 id = phrases.Count;
@@ -32,24 +33,61 @@ public sealed class CompiledRuleSet
             return id;
         }
 
-        _rules = ruleSet.Rules.Select(rule => new CompiledRule(
+        // Token patterns get ids after all phrases, so they are numbered ~q until the phrase count is known.
+        int IdOf(string form)
+        {
+            var normalized = PhraseNormalizer.Normalize(form);
+            if (!PhrasePattern.HasTokens(normalized))
+            {
+                return PhraseId(normalized);
+            }
+
+            if (!patternIds.TryGetValue(normalized, out var q))
+            {
+                var pattern = PhrasePattern.Parse(normalized);
+                q = patterns.Count;
+                patternIds[normalized] = q;
+                patterns.Add((PhraseId(pattern.Anchor), pattern));
+            }
+
+            return ~q;
+        }
+
+        CompiledKeyword Compile(Keyword keyword)
+        {
+            var forms = keyword.Phrases.Select(p => Inflections.Forms(p, keyword.Inflect).ToArray()).ToArray();
+            return new CompiledKeyword(keyword, [.. forms.Select(f => f.Select(IdOf).ToArray())], forms);
+        }
+
+        _rules = [.. ruleSet.Rules.Select(rule => new CompiledRule(
             rule,
-            rule.Keywords.Select(k => (IdOf(k), k)).ToArray(),
-            rule.Exclude.Select(IdOf).ToArray(),
+            [.. rule.Keywords.Select(Compile)],
+            [.. rule.Exclude.Select(Compile)],
             rule.Fields.Contains(IssueField.Summary),
             rule.Fields.Contains(IssueField.Description),
             rule.IssueTypes.ToHashSet(FoldedNameComparer.Instance),
             rule.AppliesTo.ToHashSet(FoldedNameComparer.Instance),
-            rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c)))).ToArray();
-        _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
+            rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c))))];
 
-        _automaton = new PhraseAutomaton(phrases);
+        foreach (var keyword in _rules.SelectMany(r => r.Keywords.Concat(r.Exclude)))
+        {
+            foreach (var ids in keyword.MemberIds)
+            {
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    ids[i] = ids[i] < 0 ? phrases.Count + ~ids[i] : ids[i];
+                }
+            }
+        }
+
+        _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
+        _automaton = new PhraseAutomaton(phrases, patterns);
     }
 
     public RuleSet RuleSet { get; }
 
-    /// <summary>Distinct phrases compiled (keywords and exclusions of all rules).</summary>
-    public int PhraseCount => _automaton.PhraseCount;
+    /// <summary>Distinct phrases compiled (every form of the keywords and exclusions of all rules, token phrases included).</summary>
+    public int PhraseCount => _automaton.PhraseCount + _automaton.PatternCount;
 
     internal int StateCount => _automaton.StateCount;
 
@@ -96,12 +134,12 @@ public sealed class CompiledRuleSet
         {
             if ((rule.SafetyClassMask & classBit) == 0
                 || (rule.AppliesTo.Count > 0 && !rule.AppliesTo.Contains(issueType))
-                || IsExcluded(rule, summaryHits, descriptionHits))
+                || IsExcluded(rule, issue, summaryHits, descriptionHits))
             {
                 continue;
             }
 
-            var match = FirstKeyword(rule, summaryHits, descriptionHits);
+            var match = FirstKeyword(rule, issue, summaryHits, descriptionHits);
             if (match is null && rule.IssueTypes.Contains(issueType))
             {
                 match = new RuleMatch(rule.Rule, MatchReason.IssueType, "issuetype", issue.IssueType);
@@ -116,11 +154,12 @@ public sealed class CompiledRuleSet
         return matches is null ? Array.Empty<RuleMatch>() : matches;
     }
 
-    private static bool IsExcluded(CompiledRule rule, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private bool IsExcluded(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
     {
-        foreach (var phrase in rule.Exclude)
+        foreach (var keyword in rule.Exclude)
         {
-            if ((rule.InSummary && Has(summaryHits, phrase)) || (rule.InDescription && Has(descriptionHits, phrase)))
+            if ((rule.InSummary && Satisfied(keyword, summaryHits, issue.Summary))
+                || (rule.InDescription && Satisfied(keyword, descriptionHits, issue.Description)))
             {
                 return true;
             }
@@ -129,26 +168,26 @@ public sealed class CompiledRuleSet
         return false;
     }
 
-    private static RuleMatch? FirstKeyword(CompiledRule rule, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private RuleMatch? FirstKeyword(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
     {
         if (rule.InSummary)
         {
-            foreach (var (phrase, keyword) in rule.Keywords)
+            foreach (var keyword in rule.Keywords)
             {
-                if (Has(summaryHits, phrase))
+                if (Satisfied(keyword, summaryHits, issue.Summary))
                 {
-                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "summary", keyword);
+                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "summary", keyword.Display, FormsHit(keyword, summaryHits));
                 }
             }
         }
 
         if (rule.InDescription)
         {
-            foreach (var (phrase, keyword) in rule.Keywords)
+            foreach (var keyword in rule.Keywords)
             {
-                if (Has(descriptionHits, phrase))
+                if (Satisfied(keyword, descriptionHits, issue.Description))
                 {
-                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "description", keyword);
+                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "description", keyword.Display, FormsHit(keyword, descriptionHits));
                 }
             }
         }
@@ -156,15 +195,42 @@ public sealed class CompiledRuleSet
         return null;
     }
 
-    private static bool Has(ReadOnlySpan<ulong> hits, int phrase) => (hits[phrase >> 6] & (1UL << (phrase & 63))) != 0;
+    /// <summary>Every phrase of the keyword hit in this field (through any of its forms), and close enough when it must be.</summary>
+    private bool Satisfied(CompiledKeyword keyword, ReadOnlySpan<ulong> hits, string text)
+    {
+        foreach (var ids in keyword.MemberIds)
+        {
+            if (FirstHit(ids, hits) < 0)
+            {
+                return false;
+            }
+        }
 
-    private sealed record CompiledRule(
-        Rule Rule,
-        (int Phrase, string Keyword)[] Keywords,
-        int[] Exclude,
-        bool InSummary,
-        bool InDescription,
-        HashSet<string> IssueTypes,
-        HashSet<string> AppliesTo,
-        int SafetyClassMask);
+        return keyword.Source.Within == 0 || ProximityWindow.Fits(text, _automaton.Collect(text), keyword.MemberIds, keyword.Source.Within);
+    }
+
+    private static string FormsHit(CompiledKeyword keyword, ReadOnlySpan<ulong> hits)
+    {
+        var forms = new string[keyword.MemberIds.Length];
+        for (var m = 0; m < forms.Length; m++)
+        {
+            forms[m] = keyword.MemberForms[m][Math.Max(0, FirstHit(keyword.MemberIds[m], hits))];
+        }
+
+        return string.Join(" + ", forms);
+    }
+
+    private static int FirstHit(int[] ids, ReadOnlySpan<ulong> hits)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var id = ids[i];
+            if ((hits[id >> 6] & (1UL << (id & 63))) != 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }
