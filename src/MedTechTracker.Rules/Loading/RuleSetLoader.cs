@@ -349,7 +349,7 @@ public static class RuleSetLoader
 
             var hasPhrase = item.TryGetProperty("phrase", out var phraseElement);
             var hasAll = item.TryGetProperty("all", out var allElement);
-            var phrases = new List<string>();
+            var members = new List<List<string>>();
             if (hasPhrase == hasAll)
             {
                 errors.Add(new(file, label, key, $"{where} needs exactly one of 'phrase' (a phrase) or 'all' (phrases that must all hit)"));
@@ -362,16 +362,18 @@ public static class RuleSetLoader
                 }
                 else
                 {
-                    phrases.Add(phraseElement.GetString()!);
+                    members.Add([phraseElement.GetString()!]);
                 }
             }
-            else if (allElement.ValueKind != JsonValueKind.Array || allElement.GetArrayLength() < 2 || allElement.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+            else if (allElement.ValueKind != JsonValueKind.Array || allElement.GetArrayLength() < 2 || !allElement.EnumerateArray().All(IsMember))
             {
-                errors.Add(new(file, label, key, $"{where}: 'all' must be an array of at least 2 phrase strings"));
+                errors.Add(new(file, label, key, $"{where}: 'all' must be an array of at least 2 members, each a phrase or a non-empty array of alternative phrases"));
             }
             else
             {
-                phrases.AddRange(allElement.EnumerateArray().Select(e => e.GetString()!));
+                members.AddRange(allElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
+                    ? [e.GetString()!]
+                    : e.EnumerateArray().Select(a => a.GetString()!).ToList()));
             }
 
             var within = 0;
@@ -387,10 +389,14 @@ public static class RuleSetLoader
                 }
             }
 
-            var checkedPhrases = phrases.Select(p => CheckPhrase(p, inflect, key, where, file, label, errors)).ToList();
+            foreach (var phrase in members.SelectMany(m => m))
+            {
+                CheckPhrase(phrase, inflect, key, where, file, label, errors);
+            }
+
             if (errors.Count == count)
             {
-                result.Add(new Keyword { Phrases = [.. checkedPhrases.Select(k => k!.Phrases[0])], Within = within, Inflect = inflect });
+                result.Add(new Keyword { Members = [.. members.Select(m => (IReadOnlyList<string>)[.. m.Select(p => p.Trim())])], Within = within, Inflect = inflect });
             }
         }
 
@@ -422,8 +428,12 @@ public static class RuleSetLoader
             }
         }
 
-        return new Keyword { Phrases = [text.Trim()], Inflect = inflect };
+        return new Keyword { Members = [[text.Trim()]], Inflect = inflect };
     }
+
+    private static bool IsMember(JsonElement member) =>
+        member.ValueKind == JsonValueKind.String
+        || (member.ValueKind == JsonValueKind.Array && member.GetArrayLength() > 0 && member.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String));
 
     private static string? RequiredString(JsonElement element, string key, string file, string label, List<RuleValidationError> errors)
     {

@@ -55,7 +55,7 @@ public sealed class CompiledRuleSet
 
         CompiledKeyword Compile(Keyword keyword)
         {
-            var forms = keyword.Phrases.Select(p => Inflections.Forms(p, keyword.Inflect).ToArray()).ToArray();
+            var forms = keyword.Members.Select(alternatives => alternatives.SelectMany(p => Inflections.Forms(p, keyword.Inflect)).Distinct().ToArray()).ToArray();
             return new CompiledKeyword(keyword, [.. forms.Select(f => f.Select(IdOf).ToArray())], forms);
         }
 

@@ -1,30 +1,34 @@
 namespace MedTechTracker.Rules.Model;
 
 /// <summary>
-/// One entry of a rule's keywords or exclusions: a single phrase, or phrases that must all hit in one
-/// field (optionally within a stretch of <see cref="Within"/> words). Inflected forms are added when the
-/// rules are compiled unless <see cref="Inflect"/> is false.
+/// One entry of a rule's keywords or exclusions: a single phrase, or members that must all hit in one
+/// field (optionally within a stretch of <see cref="Within"/> words), each member being one phrase or
+/// alternatives of which any may hit. Inflected forms are added when the rules are compiled unless
+/// <see cref="Inflect"/> is false.
 /// </summary>
 public sealed record Keyword
 {
-    /// <summary>One phrase, or (for an all-of entry) two or more.</summary>
-    public required IReadOnlyList<string> Phrases { get; init; }
+    /// <summary>One member holding one phrase, or (for an all-of entry) two or more members of one or more alternative phrases.</summary>
+    public required IReadOnlyList<IReadOnlyList<string>> Members { get; init; }
 
     /// <summary>For an all-of entry: the hits must lie in a stretch of at most this many words; 0 = anywhere in the field.</summary>
     public int Within { get; init; }
 
     public bool Inflect { get; init; } = true;
 
-    public bool IsAllOf => Phrases.Count > 1;
+    public bool IsAllOf => Members.Count > 1;
 
-    public static implicit operator Keyword(string phrase) => new() { Phrases = [phrase] };
+    /// <summary>Every phrase of the entry, members and alternatives flattened.</summary>
+    public IEnumerable<string> Phrases => Members.SelectMany(m => m);
 
-    public static Keyword Exact(string phrase) => new() { Phrases = [phrase], Inflect = false };
+    public static implicit operator Keyword(string phrase) => new() { Members = [[phrase]] };
 
-    public static Keyword AllOf(int within, params string[] phrases) => new() { Phrases = phrases, Within = within };
+    public static Keyword Exact(string phrase) => new() { Members = [[phrase]], Inflect = false };
 
-    /// <summary>How the entry is shown in explanations: the phrase itself, or <c>all(a, b) within N words</c>.</summary>
+    public static Keyword AllOf(int within, params string[] phrases) => new() { Members = [.. phrases.Select(p => (IReadOnlyList<string>)[p])], Within = within };
+
+    /// <summary>How the entry is shown in explanations: the phrase itself, or <c>all(a, b|c) within N words</c>.</summary>
     public override string ToString() => !IsAllOf
-        ? Phrases[0]
-        : $"all({string.Join(", ", Phrases)})" + (Within > 0 ? $" within {Within} words" : "");
+        ? Members[0][0]
+        : $"all({string.Join(", ", Members.Select(m => string.Join("|", m)))})" + (Within > 0 ? $" within {Within} words" : "");
 }

@@ -41,4 +41,14 @@ public sealed class CoOccurrenceTests
         Assert.Empty(rules.Match(Issue(summary: "Alarm clock app"), SafetyClass.C));
         Assert.Single(rules.Match(Issue(summary: "Occlusion alarm"), SafetyClass.C));
     }
+
+    [Fact]
+    public void A_member_may_be_alternatives_of_which_any_one_hits()
+    {
+        var keyword = new Keyword { Members = [["upgrade", "bump"], ["OpenSSL", "zlib"]], Within = 4 };
+        Assert.Single(Match(keyword, summary: "Bumped zlib"));
+        Assert.Single(Match(keyword, summary: "OpenSSL: upgrade it"));
+        Assert.Empty(Match(keyword, summary: "upgrade the UI"));
+        Assert.Equal("all(upgrade|bump, OpenSSL|zlib) within 4 words", keyword.ToString());
+    }
 }

@@ -75,10 +75,10 @@ internal static partial class ReferenceMatcher
         }
     }
 
-    /// <summary>All phrases hit; with <paramref name="within"/> &gt; 0, one hit of each fits in a stretch of that many words.</summary>
-    public static bool AllOf(string text, IReadOnlyList<string> phrases, int within)
+    /// <summary>Every member (any of its alternatives) hits; with <paramref name="within"/> &gt; 0, one hit of each fits in a stretch of that many words.</summary>
+    public static bool AllOf(string text, IReadOnlyList<string[]> members, int within)
     {
-        var occurrences = phrases.Select(p => Occurrences(text, p).ToList()).ToList();
+        var occurrences = members.Select(alternatives => alternatives.SelectMany(p => Occurrences(text, p)).ToList()).ToList();
         if (occurrences.Any(o => o.Count == 0))
         {
             return false;

@@ -149,7 +149,7 @@ public sealed class RuleValidationTests
     }
 
     [Theory]
-    [InlineData("""{"all":["dose"]}""", "item 2: 'all' must be an array of at least 2 phrase strings")]
+    [InlineData("""{"all":["dose"]}""", "item 2: 'all' must be an array of at least 2 members")]
     [InlineData("""{"all":["dose","limit"],"within":1}""", "item 2: 'within' must be a whole number of words from 2 to 200")]
     [InlineData("""{"phrase":"dose","within":5}""", "item 2: 'within' needs 'all'")]
     [InlineData("""{"phrase":"dose","all":["a","b"]}""", "item 2 needs exactly one of 'phrase'")]
@@ -170,9 +170,9 @@ public sealed class RuleValidationTests
     public void Keyword_objects_load_into_phrases_all_of_entries_and_exact_phrases()
     {
         var json = File(ValidRule.Replace("\"keywords\":[\"SOUP\"]",
-            "\"keywords\":[\"SOUP\",{\"phrase\":\"UI\",\"inflect\":false},{\"all\":[\"dose\",\"limit\"],\"within\":6}],\"exclude\":[{\"phrase\":\"no change\"}]"));
+            "\"keywords\":[\"SOUP\",{\"phrase\":\"UI\",\"inflect\":false},{\"all\":[\"dose\",[\"limit\",\"maximum\"]],\"within\":6}],\"exclude\":[{\"phrase\":\"no change\"}]"));
         var rule = Assert.Single(RuleSetLoader.Load(json, "rules.json").Rules);
-        Assert.Equal(["SOUP", "UI", "all(dose, limit) within 6 words"], rule.Keywords.Select(k => k.ToString()));
+        Assert.Equal(["SOUP", "UI", "all(dose, limit|maximum) within 6 words"], rule.Keywords.Select(k => k.ToString()));
         Assert.False(rule.Keywords[1].Inflect);
         Assert.Equal(6, rule.Keywords[2].Within);
         Assert.Equal("no change", Assert.Single(rule.Exclude).ToString());
