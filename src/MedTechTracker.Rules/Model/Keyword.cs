@@ -27,8 +27,15 @@ public sealed record Keyword
 
     public static Keyword AllOf(int within, params string[] phrases) => new() { Members = [.. phrases.Select(p => (IReadOnlyList<string>)[p])], Within = within };
 
-    /// <summary>How the entry is shown in explanations: the phrase itself, or <c>all(a, b|c) within N words</c>.</summary>
+    /// <summary>
+    /// How the entry is shown in explanations: the phrase itself, or <c>all(a, b|c) within N words</c>;
+    /// a member with more than three alternatives shows the first three and how many there are.
+    /// </summary>
     public override string ToString() => !IsAllOf
         ? Members[0][0]
-        : $"all({string.Join(", ", Members.Select(m => string.Join("|", m)))})" + (Within > 0 ? $" within {Within} words" : "");
+        : $"all({string.Join(", ", Members.Select(Show))})" + (Within > 0 ? $" within {Within} words" : "");
+
+    private static string Show(IReadOnlyList<string> alternatives) => alternatives.Count <= 3
+        ? string.Join("|", alternatives)
+        : $"{string.Join("|", alternatives.Take(3))}|\u2026 ({alternatives.Count})";
 }
