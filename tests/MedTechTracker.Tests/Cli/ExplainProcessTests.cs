@@ -38,7 +38,7 @@ public sealed class ExplainProcessTests : IDisposable
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(stdout);
         var matches = json.RootElement.GetProperty("matches").EnumerateArray().ToDictionary(m => m.GetProperty("ruleId").GetString()!);
-        Assert.Equal(["problem-resolution", "risk-analysis", "risk-control"], matches.Keys.Order());
+        Assert.Equal(["problem-resolution", "risk-analysis", "risk-control", "system-testing"], matches.Keys.Order());
         Assert.Equal("issueType", matches["problem-resolution"].GetProperty("reason").GetString());
         Assert.Equal("issuetype", matches["problem-resolution"].GetProperty("field").GetString());
         Assert.Equal("description", matches["risk-analysis"].GetProperty("field").GetString());
