@@ -9,4 +9,7 @@ namespace MedTechTracker.Rules.Matching;
 internal sealed record CompiledKeyword(Keyword Source, int[][] MemberIds, string[][] MemberForms)
 {
     public string Display { get; } = Source.ToString();
+
+    /// <summary>Per member, its forms' ids as a mask; set once the ids are final.</summary>
+    public HitMask[] MemberMasks { get; set; } = [];
 }

@@ -13,6 +13,12 @@ public sealed class CompiledRuleSet
     private readonly CompiledRule[] _rules;
     private readonly Dictionary<Rule, string> _summaries;
 
+    // Per 64-bit word of the hit set: the rules (as a bit set) with a keyword form in that word; and the
+    // rules with issue-type triggers. Only these can fire, so the others are never looked at.
+    private readonly ulong[][] _rulesByHitWord;
+    private readonly ulong[] _rulesWithIssueTypes;
+    private readonly int _ruleWords;
+
     public CompiledRuleSet(RuleSet ruleSet)
     {
         RuleSet = ruleSet;
@@ -78,6 +84,31 @@ public sealed class CompiledRuleSet
                     ids[i] = ids[i] < 0 ? phrases.Count + ~ids[i] : ids[i];
                 }
             }
+
+            keyword.MemberMasks = [.. keyword.MemberIds.Select(ids => new HitMask(ids))];
+        }
+
+        foreach (var rule in _rules)
+        {
+            rule.AnyKeyword = new HitMask(rule.Keywords.SelectMany(k => k.MemberIds.SelectMany(ids => ids)));
+            rule.AnyExclusion = new HitMask(rule.Exclude.SelectMany(k => k.MemberIds.SelectMany(ids => ids)));
+        }
+
+        _ruleWords = (_rules.Length + 63) / 64;
+        _rulesWithIssueTypes = new ulong[_ruleWords];
+        var hitWords = (phrases.Count + patterns.Count + 63) / 64;
+        _rulesByHitWord = [.. Enumerable.Range(0, hitWords).Select(_ => new ulong[_ruleWords])];
+        for (var r = 0; r < _rules.Length; r++)
+        {
+            foreach (var id in _rules[r].Keywords.SelectMany(k => k.MemberIds.SelectMany(ids => ids)))
+            {
+                _rulesByHitWord[id >> 6][r >> 6] |= 1UL << (r & 63);
+            }
+
+            if (_rules[r].IssueTypes.Count > 0)
+            {
+                _rulesWithIssueTypes[r >> 6] |= 1UL << (r & 63);
+            }
         }
 
         _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
@@ -127,39 +158,66 @@ public sealed class CompiledRuleSet
 
     private IReadOnlyList<RuleMatch> Evaluate(IssueSnapshot issue, SafetyClass safetyClass, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
     {
+        var candidates = _ruleWords <= 16 ? stackalloc ulong[_ruleWords] : new ulong[_ruleWords];
+        _rulesWithIssueTypes.CopyTo(candidates);
+        for (var w = 0; w < summaryHits.Length; w++)
+        {
+            if ((summaryHits[w] | descriptionHits[w]) != 0)
+            {
+                var rules = _rulesByHitWord[w];
+                for (var r = 0; r < candidates.Length; r++)
+                {
+                    candidates[r] |= rules[r];
+                }
+            }
+        }
+
         List<RuleMatch>? matches = null;
         var issueType = issue.IssueType;
         var classBit = 1 << (int)safetyClass;
-        foreach (var rule in _rules)
+        FieldScan? summaryScan = null, descriptionScan = null;
+        for (var word = 0; word < candidates.Length; word++)
         {
-            if ((rule.SafetyClassMask & classBit) == 0
-                || (rule.AppliesTo.Count > 0 && !rule.AppliesTo.Contains(issueType))
-                || IsExcluded(rule, issue, summaryHits, descriptionHits))
+            // Set bits in increasing order keep the rule-file order.
+            for (var bits = candidates[word]; bits != 0; bits &= bits - 1)
             {
-                continue;
-            }
+                var rule = _rules[(word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)];
+                if ((rule.SafetyClassMask & classBit) == 0
+                    || (rule.AppliesTo.Count > 0 && !rule.AppliesTo.Contains(issueType))
+                    || IsExcluded(rule, issue, summaryHits, descriptionHits, ref summaryScan, ref descriptionScan))
+                {
+                    continue;
+                }
 
-            var match = FirstKeyword(rule, issue, summaryHits, descriptionHits);
-            if (match is null && rule.IssueTypes.Contains(issueType))
-            {
-                match = new RuleMatch(rule.Rule, MatchReason.IssueType, "issuetype", issue.IssueType);
-            }
+                var match = FirstKeyword(rule, issue, summaryHits, descriptionHits, ref summaryScan, ref descriptionScan);
+                if (match is null && rule.IssueTypes.Contains(issueType))
+                {
+                    match = new RuleMatch(rule.Rule, MatchReason.IssueType, "issuetype", issue.IssueType);
+                }
 
-            if (match is not null)
-            {
-                (matches ??= []).Add(match);
+                if (match is not null)
+                {
+                    (matches ??= []).Add(match);
+                }
             }
         }
 
         return matches is null ? Array.Empty<RuleMatch>() : matches;
     }
 
-    private bool IsExcluded(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private bool IsExcluded(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits, ref FieldScan? summary, ref FieldScan? description)
     {
+        var inSummary = rule.InSummary && rule.AnyExclusion.Any(summaryHits);
+        var inDescription = rule.InDescription && rule.AnyExclusion.Any(descriptionHits);
+        if (!inSummary && !inDescription)
+        {
+            return false;
+        }
+
         foreach (var keyword in rule.Exclude)
         {
-            if ((rule.InSummary && Satisfied(keyword, summaryHits, issue.Summary))
-                || (rule.InDescription && Satisfied(keyword, descriptionHits, issue.Description)))
+            if ((inSummary && Satisfied(keyword, summaryHits, issue.Summary, ref summary))
+                || (inDescription && Satisfied(keyword, descriptionHits, issue.Description, ref description)))
             {
                 return true;
             }
@@ -168,24 +226,24 @@ public sealed class CompiledRuleSet
         return false;
     }
 
-    private RuleMatch? FirstKeyword(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private RuleMatch? FirstKeyword(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits, ref FieldScan? summary, ref FieldScan? description)
     {
-        if (rule.InSummary)
+        if (rule.InSummary && rule.AnyKeyword.Any(summaryHits))
         {
             foreach (var keyword in rule.Keywords)
             {
-                if (Satisfied(keyword, summaryHits, issue.Summary))
+                if (Satisfied(keyword, summaryHits, issue.Summary, ref summary))
                 {
                     return new RuleMatch(rule.Rule, MatchReason.Keyword, "summary", keyword.Display, FormsHit(keyword, summaryHits));
                 }
             }
         }
 
-        if (rule.InDescription)
+        if (rule.InDescription && rule.AnyKeyword.Any(descriptionHits))
         {
             foreach (var keyword in rule.Keywords)
             {
-                if (Satisfied(keyword, descriptionHits, issue.Description))
+                if (Satisfied(keyword, descriptionHits, issue.Description, ref description))
                 {
                     return new RuleMatch(rule.Rule, MatchReason.Keyword, "description", keyword.Display, FormsHit(keyword, descriptionHits));
                 }
@@ -196,17 +254,17 @@ public sealed class CompiledRuleSet
     }
 
     /// <summary>Every phrase of the keyword hit in this field (through any of its forms), and close enough when it must be.</summary>
-    private bool Satisfied(CompiledKeyword keyword, ReadOnlySpan<ulong> hits, string text)
+    private bool Satisfied(CompiledKeyword keyword, ReadOnlySpan<ulong> hits, string text, ref FieldScan? field)
     {
-        foreach (var ids in keyword.MemberIds)
+        foreach (var member in keyword.MemberMasks)
         {
-            if (FirstHit(ids, hits) < 0)
+            if (!member.Any(hits))
             {
                 return false;
             }
         }
 
-        return keyword.Source.Within == 0 || ProximityWindow.Fits(text, _automaton.Collect(text), keyword.MemberIds, keyword.Source.Within);
+        return keyword.Source.Within == 0 || ProximityWindow.Fits(field ??= new FieldScan(_automaton, text), keyword.MemberMasks, keyword.Source.Within);
     }
 
     private static string FormsHit(CompiledKeyword keyword, ReadOnlySpan<ulong> hits)

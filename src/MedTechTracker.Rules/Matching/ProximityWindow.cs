@@ -6,18 +6,29 @@ namespace MedTechTracker.Rules.Matching;
 /// </summary>
 internal static class ProximityWindow
 {
-    public static bool Fits(ReadOnlySpan<char> text, List<(int Id, int Start, int End)> hits, int[][] memberIds, int maxWords)
+    public static bool Fits(FieldScan field, HitMask[] memberMasks, int maxWords)
     {
         // Per member: its hits ordered by start, and the smallest end among the hits from each one onwards.
-        var members = new (int Start, int End)[memberIds.Length][];
-        for (var m = 0; m < memberIds.Length; m++)
+        var hits = field.HitsById;
+        var members = new (int Start, int End)[memberMasks.Length][];
+        for (var m = 0; m < memberMasks.Length; m++)
         {
-            var ids = memberIds[m];
-            members[m] = [.. hits.Where(h => Array.IndexOf(ids, h.Id) >= 0).Select(h => (h.Start, h.End)).OrderBy(h => h.Start)];
-            if (members[m].Length == 0)
+            var occurrences = new List<(int Start, int End)>();
+            foreach (var (id, list) in hits)
+            {
+                if (memberMasks[m].Contains(id))
+                {
+                    occurrences.AddRange(list);
+                }
+            }
+
+            if (occurrences.Count == 0)
             {
                 return false;
             }
+
+            occurrences.Sort();
+            members[m] = [.. occurrences];
         }
 
         var suffixMinEnd = members.Select(list =>
@@ -31,13 +42,7 @@ internal static class ProximityWindow
             return min;
         }).ToArray();
 
-        var wordStarts = new int[text.Length + 1];
-        for (var i = 0; i < text.Length; i++)
-        {
-            var startsWord = CharClass.IsWordAt(text, i) && (i == 0 || !CharClass.IsWordAt(text, i - 1));
-            wordStarts[i + 1] = wordStarts[i] + (startsWord ? 1 : 0);
-        }
-
+        var wordStarts = field.WordStarts;
         // The best stretch starts where some hit starts; from there take, per member, the hit that ends first.
         foreach (var start in members.SelectMany(list => list.Select(h => h.Start)).Distinct())
         {
