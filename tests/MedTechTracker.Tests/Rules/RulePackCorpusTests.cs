@@ -96,7 +96,7 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
         var cleanShare = (double)clean / corpus.Count;
         output.WriteLine($"precision {precision:F3}, recall {recall:F3} (tp {tp}, fp {fp}, fn {fn}); cases with no forbidden rule fired {cleanShare:F3} ({clean}/{corpus.Count})");
         // Regression guards just under the figures measured when the pack was last tuned (docs/rule-pack.md).
-        Assert.True(recall >= 0.94, $"recall {recall:F3}: {fn} expected rule firings missed");
+        Assert.True(recall >= 0.93, $"recall {recall:F3}: {fn} expected rule firings missed");
         Assert.True(precision >= 0.86, $"precision {precision:F3} below 0.86");
         Assert.True(cleanShare >= 0.95, $"only {cleanShare:F3} of cases free of a forbidden rule");
     }
