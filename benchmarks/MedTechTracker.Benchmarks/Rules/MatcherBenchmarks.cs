@@ -31,7 +31,7 @@ public class MatcherBenchmarks
     {
         var ruleSet = Pack == "default" ? RuleSetLoader.LoadFile(FindRepoFile("config/rules.json")) : SyntheticPack(rules: 200, keywordsPerRule: 5);
         _compiled = new CompiledRuleSet(ruleSet);
-        var keywords = ruleSet.Rules.SelectMany(r => r.Keywords.Concat(r.Exclude)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        var keywords = ruleSet.Rules.SelectMany(r => r.Keywords.Concat(r.Exclude)).SelectMany(k => k.Phrases).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         _regexes = [.. keywords.Select(k => new Regex(@"\b" + Regex.Escape(k) + @"\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled))];
         _text = IssueText(TextBytes, keywords);
         _issue = new IssueSnapshot { Key = "BENCH-1", IssueType = "Story", Summary = "", Description = _text };
@@ -64,7 +64,7 @@ public class MatcherBenchmarks
             var keywords = Enumerable.Range(0, keywordsPerRule)
                 .Select(k => k % 3 == 0 ? $"{Word(random)} {Word(random)}" : Word(random) + r.ToString("x", System.Globalization.CultureInfo.InvariantCulture))
                 .ToArray();
-            list.Add(new Rule { Id = $"rule-{r}", Title = $"Rule {r}", Standard = "STD", Clause = "§1", Keywords = keywords });
+            list.Add(new Rule { Id = $"rule-{r}", Title = $"Rule {r}", Standard = "STD", Clause = "§1", Keywords = [.. keywords.Select(k => (Keyword)k)] });
         }
 
         return new RuleSet { Rules = list, Source = "synthetic" };

@@ -202,8 +202,8 @@ public static class RuleSetLoader
         var title = RequiredString(element, "title", file, label, errors);
         var standard = RequiredString(element, "standard", file, label, errors);
         var clause = RequiredString(element, "clause", file, label, errors);
-        var keywords = Phrases(element, "keywords", file, label, errors);
-        var exclude = Phrases(element, "exclude", file, label, errors);
+        var keywords = KeywordItems(element, "keywords", file, label, errors);
+        var exclude = KeywordItems(element, "exclude", file, label, errors);
         var issueTypes = Phrases(element, "issueTypes", file, label, errors);
         var appliesTo = Phrases(element, "appliesTo", file, label, errors);
         var instructions = Phrases(element, "instructions", file, label, errors);
@@ -287,6 +287,154 @@ public static class RuleSetLoader
         return rule;
     }
 
+    private static readonly HashSet<string> KeywordObjectKeys = ["phrase", "all", "within", "inflect"];
+
+    /// <summary>Keyword or exclusion entries: a phrase string, or an object with 'phrase' or 'all' (+ 'within'), and 'inflect'.</summary>
+    private static List<Keyword>? KeywordItems(JsonElement element, string key, string file, string label, List<RuleValidationError> errors)
+    {
+        if (!element.TryGetProperty(key, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            errors.Add(new(file, label, key, "must be an array of phrases or {\"phrase\"|\"all\", \"within\", \"inflect\"} objects"));
+            return null;
+        }
+
+        var result = new List<Keyword>();
+        var position = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            position++;
+            var where = $"item {position}";
+            if (item.ValueKind == JsonValueKind.String)
+            {
+                if (CheckPhrase(item.GetString()!, true, key, where, file, label, errors) is { } phrase)
+                {
+                    result.Add(phrase);
+                }
+
+                continue;
+            }
+
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                errors.Add(new(file, label, key, $"{where} must be a phrase string or an object"));
+                continue;
+            }
+
+            var count = errors.Count;
+            foreach (var property in item.EnumerateObject())
+            {
+                if (!KeywordObjectKeys.Contains(property.Name))
+                {
+                    errors.Add(new(file, label, key, $"{where}: unknown key '{property.Name}' (allowed: {string.Join(", ", KeywordObjectKeys)})"));
+                }
+            }
+
+            var inflect = true;
+            if (item.TryGetProperty("inflect", out var inflectElement))
+            {
+                if (inflectElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    errors.Add(new(file, label, key, $"{where}: 'inflect' must be true or false"));
+                }
+                else
+                {
+                    inflect = inflectElement.GetBoolean();
+                }
+            }
+
+            var hasPhrase = item.TryGetProperty("phrase", out var phraseElement);
+            var hasAll = item.TryGetProperty("all", out var allElement);
+            var members = new List<List<string>>();
+            if (hasPhrase == hasAll)
+            {
+                errors.Add(new(file, label, key, $"{where} needs exactly one of 'phrase' (a phrase) or 'all' (phrases that must all hit)"));
+            }
+            else if (hasPhrase)
+            {
+                if (phraseElement.ValueKind != JsonValueKind.String)
+                {
+                    errors.Add(new(file, label, key, $"{where}: 'phrase' must be a string"));
+                }
+                else
+                {
+                    members.Add([phraseElement.GetString()!]);
+                }
+            }
+            else if (allElement.ValueKind != JsonValueKind.Array || allElement.GetArrayLength() < 2 || !allElement.EnumerateArray().All(IsMember))
+            {
+                errors.Add(new(file, label, key, $"{where}: 'all' must be an array of at least 2 members, each a phrase or a non-empty array of alternative phrases"));
+            }
+            else
+            {
+                members.AddRange(allElement.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String
+                    ? [e.GetString()!]
+                    : e.EnumerateArray().Select(a => a.GetString()!).ToList()));
+            }
+
+            var within = 0;
+            if (item.TryGetProperty("within", out var withinElement))
+            {
+                if (!hasAll)
+                {
+                    errors.Add(new(file, label, key, $"{where}: 'within' needs 'all'"));
+                }
+                else if (withinElement.ValueKind != JsonValueKind.Number || !withinElement.TryGetInt32(out within) || within is < 2 or > MaxWithin)
+                {
+                    errors.Add(new(file, label, key, $"{where}: 'within' must be a whole number of words from 2 to {MaxWithin}"));
+                }
+            }
+
+            foreach (var phrase in members.SelectMany(m => m))
+            {
+                CheckPhrase(phrase, inflect, key, where, file, label, errors);
+            }
+
+            if (errors.Count == count)
+            {
+                result.Add(new Keyword { Members = [.. members.Select(m => (IReadOnlyList<string>)[.. m.Select(p => p.Trim())])], Within = within, Inflect = inflect });
+            }
+        }
+
+        return result;
+    }
+
+    private const int MaxWithin = 200;
+
+    private static Keyword? CheckPhrase(string text, bool inflect, string key, string where, string file, string label, List<RuleValidationError> errors)
+    {
+        if (PhraseNormalizer.Normalize(text).Length == 0)
+        {
+            errors.Add(new(file, label, key, $"{where} is an empty phrase"));
+            return null;
+        }
+
+        if (PhrasePattern.Problem(text) is { } problem)
+        {
+            errors.Add(new(file, label, key, $"{where} ('{text.Trim()}') {problem}"));
+            return null;
+        }
+
+        foreach (var form in Inflections.Forms(text, inflect))
+        {
+            if (PhraseNormalizer.Normalize(form).Length > PhraseAutomaton.MaxPhraseLength)
+            {
+                errors.Add(new(file, label, key, $"{where} is longer than {PhraseAutomaton.MaxPhraseLength} characters{(form.Trim() == text.Trim() ? "" : $" in its form '{form}'")}"));
+                return null;
+            }
+        }
+
+        return new Keyword { Members = [[text.Trim()]], Inflect = inflect };
+    }
+
+    private static bool IsMember(JsonElement member) =>
+        member.ValueKind == JsonValueKind.String
+        || (member.ValueKind == JsonValueKind.Array && member.GetArrayLength() > 0 && member.EnumerateArray().All(a => a.ValueKind == JsonValueKind.String));
+
     private static string? RequiredString(JsonElement element, string key, string file, string label, List<RuleValidationError> errors)
     {
         if (!element.TryGetProperty(key, out var value))
@@ -333,12 +481,6 @@ public static class RuleSetLoader
             if (normalizedLength == 0)
             {
                 errors.Add(new(file, label, key, $"item {position} is an empty phrase"));
-                continue;
-            }
-
-            if (normalizedLength > PhraseAutomaton.MaxPhraseLength && key is "keywords" or "exclude")
-            {
-                errors.Add(new(file, label, key, $"item {position} is longer than {PhraseAutomaton.MaxPhraseLength} characters"));
                 continue;
             }
 

@@ -13,15 +13,22 @@ public sealed class CompiledRuleSet
     private readonly CompiledRule[] _rules;
     private readonly Dictionary<Rule, string> _summaries;
 
+    // Per 64-bit word of the hit set: the rules (as a bit set) with a keyword form in that word; and the
+    // rules with issue-type triggers. Only these can fire, so the others are never looked at.
+    private readonly ulong[][] _rulesByHitWord;
+    private readonly ulong[] _rulesWithIssueTypes;
+    private readonly int _ruleWords;
+
     public CompiledRuleSet(RuleSet ruleSet)
     {
         RuleSet = ruleSet;
         var phraseIds = new Dictionary<string, int>(StringComparer.Ordinal);
         var phrases = new List<string>();
+        var patternIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        var patterns = new List<(int Anchor, PhrasePattern Pattern)>();
 
-        int IdOf(string phrase)
+        int PhraseId(string normalized)
         {
-            var normalized = PhraseNormalizer.Normalize(phrase);
             if (!phraseIds.TryGetValue(normalized, out var id))
             {
                 id = phrases.Count;
@@ -32,24 +39,86 @@ public sealed class CompiledRuleSet
             return id;
         }
 
-        _rules = ruleSet.Rules.Select(rule => new CompiledRule(
+        // Token patterns get ids after all phrases, so they are numbered ~q until the phrase count is known.
+        int IdOf(string form)
+        {
+            var normalized = PhraseNormalizer.Normalize(form);
+            if (!PhrasePattern.HasTokens(normalized))
+            {
+                return PhraseId(normalized);
+            }
+
+            if (!patternIds.TryGetValue(normalized, out var q))
+            {
+                var pattern = PhrasePattern.Parse(normalized);
+                q = patterns.Count;
+                patternIds[normalized] = q;
+                patterns.Add((PhraseId(pattern.Anchor), pattern));
+            }
+
+            return ~q;
+        }
+
+        CompiledKeyword Compile(Keyword keyword)
+        {
+            var forms = keyword.Members.Select(alternatives => alternatives.SelectMany(p => Inflections.Forms(p, keyword.Inflect)).Distinct().ToArray()).ToArray();
+            return new CompiledKeyword(keyword, [.. forms.Select(f => f.Select(IdOf).ToArray())], forms);
+        }
+
+        _rules = [.. ruleSet.Rules.Select(rule => new CompiledRule(
             rule,
-            rule.Keywords.Select(k => (IdOf(k), k)).ToArray(),
-            rule.Exclude.Select(IdOf).ToArray(),
+            [.. rule.Keywords.Select(Compile)],
+            [.. rule.Exclude.Select(Compile)],
             rule.Fields.Contains(IssueField.Summary),
             rule.Fields.Contains(IssueField.Description),
             rule.IssueTypes.ToHashSet(FoldedNameComparer.Instance),
             rule.AppliesTo.ToHashSet(FoldedNameComparer.Instance),
-            rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c)))).ToArray();
-        _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
+            rule.SafetyClasses.Aggregate(0, (mask, c) => mask | (1 << (int)c))))];
 
-        _automaton = new PhraseAutomaton(phrases);
+        foreach (var keyword in _rules.SelectMany(r => r.Keywords.Concat(r.Exclude)))
+        {
+            foreach (var ids in keyword.MemberIds)
+            {
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    ids[i] = ids[i] < 0 ? phrases.Count + ~ids[i] : ids[i];
+                }
+            }
+
+            keyword.MemberMasks = [.. keyword.MemberIds.Select(ids => new HitMask(ids))];
+        }
+
+        foreach (var rule in _rules)
+        {
+            rule.AnyKeyword = new HitMask(rule.Keywords.SelectMany(k => k.MemberIds.SelectMany(ids => ids)));
+            rule.AnyExclusion = new HitMask(rule.Exclude.SelectMany(k => k.MemberIds.SelectMany(ids => ids)));
+        }
+
+        _ruleWords = (_rules.Length + 63) / 64;
+        _rulesWithIssueTypes = new ulong[_ruleWords];
+        var hitWords = (phrases.Count + patterns.Count + 63) / 64;
+        _rulesByHitWord = [.. Enumerable.Range(0, hitWords).Select(_ => new ulong[_ruleWords])];
+        for (var r = 0; r < _rules.Length; r++)
+        {
+            foreach (var id in _rules[r].Keywords.SelectMany(k => k.MemberIds.SelectMany(ids => ids)))
+            {
+                _rulesByHitWord[id >> 6][r >> 6] |= 1UL << (r & 63);
+            }
+
+            if (_rules[r].IssueTypes.Count > 0)
+            {
+                _rulesWithIssueTypes[r >> 6] |= 1UL << (r & 63);
+            }
+        }
+
+        _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
+        _automaton = new PhraseAutomaton(phrases, patterns);
     }
 
     public RuleSet RuleSet { get; }
 
-    /// <summary>Distinct phrases compiled (keywords and exclusions of all rules).</summary>
-    public int PhraseCount => _automaton.PhraseCount;
+    /// <summary>Distinct phrases compiled (every form of the keywords and exclusions of all rules, token phrases included).</summary>
+    public int PhraseCount => _automaton.PhraseCount + _automaton.PatternCount;
 
     internal int StateCount => _automaton.StateCount;
 
@@ -89,38 +158,66 @@ public sealed class CompiledRuleSet
 
     private IReadOnlyList<RuleMatch> Evaluate(IssueSnapshot issue, SafetyClass safetyClass, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
     {
+        var candidates = _ruleWords <= 16 ? stackalloc ulong[_ruleWords] : new ulong[_ruleWords];
+        _rulesWithIssueTypes.CopyTo(candidates);
+        for (var w = 0; w < summaryHits.Length; w++)
+        {
+            if ((summaryHits[w] | descriptionHits[w]) != 0)
+            {
+                var rules = _rulesByHitWord[w];
+                for (var r = 0; r < candidates.Length; r++)
+                {
+                    candidates[r] |= rules[r];
+                }
+            }
+        }
+
         List<RuleMatch>? matches = null;
         var issueType = issue.IssueType;
         var classBit = 1 << (int)safetyClass;
-        foreach (var rule in _rules)
+        FieldScan? summaryScan = null, descriptionScan = null;
+        for (var word = 0; word < candidates.Length; word++)
         {
-            if ((rule.SafetyClassMask & classBit) == 0
-                || (rule.AppliesTo.Count > 0 && !rule.AppliesTo.Contains(issueType))
-                || IsExcluded(rule, summaryHits, descriptionHits))
+            // Set bits in increasing order keep the rule-file order.
+            for (var bits = candidates[word]; bits != 0; bits &= bits - 1)
             {
-                continue;
-            }
+                var rule = _rules[(word << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)];
+                if ((rule.SafetyClassMask & classBit) == 0
+                    || (rule.AppliesTo.Count > 0 && !rule.AppliesTo.Contains(issueType))
+                    || IsExcluded(rule, issue, summaryHits, descriptionHits, ref summaryScan, ref descriptionScan))
+                {
+                    continue;
+                }
 
-            var match = FirstKeyword(rule, summaryHits, descriptionHits);
-            if (match is null && rule.IssueTypes.Contains(issueType))
-            {
-                match = new RuleMatch(rule.Rule, MatchReason.IssueType, "issuetype", issue.IssueType);
-            }
+                var match = FirstKeyword(rule, issue, summaryHits, descriptionHits, ref summaryScan, ref descriptionScan);
+                if (match is null && rule.IssueTypes.Contains(issueType))
+                {
+                    match = new RuleMatch(rule.Rule, MatchReason.IssueType, "issuetype", issue.IssueType);
+                }
 
-            if (match is not null)
-            {
-                (matches ??= []).Add(match);
+                if (match is not null)
+                {
+                    (matches ??= []).Add(match);
+                }
             }
         }
 
         return matches is null ? Array.Empty<RuleMatch>() : matches;
     }
 
-    private static bool IsExcluded(CompiledRule rule, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private bool IsExcluded(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits, ref FieldScan? summary, ref FieldScan? description)
     {
-        foreach (var phrase in rule.Exclude)
+        var inSummary = rule.InSummary && rule.AnyExclusion.Any(summaryHits);
+        var inDescription = rule.InDescription && rule.AnyExclusion.Any(descriptionHits);
+        if (!inSummary && !inDescription)
         {
-            if ((rule.InSummary && Has(summaryHits, phrase)) || (rule.InDescription && Has(descriptionHits, phrase)))
+            return false;
+        }
+
+        foreach (var keyword in rule.Exclude)
+        {
+            if ((inSummary && Satisfied(keyword, summaryHits, issue.Summary, ref summary))
+                || (inDescription && Satisfied(keyword, descriptionHits, issue.Description, ref description)))
             {
                 return true;
             }
@@ -129,26 +226,26 @@ public sealed class CompiledRuleSet
         return false;
     }
 
-    private static RuleMatch? FirstKeyword(CompiledRule rule, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits)
+    private RuleMatch? FirstKeyword(CompiledRule rule, IssueSnapshot issue, ReadOnlySpan<ulong> summaryHits, ReadOnlySpan<ulong> descriptionHits, ref FieldScan? summary, ref FieldScan? description)
     {
-        if (rule.InSummary)
+        if (rule.InSummary && rule.AnyKeyword.Any(summaryHits))
         {
-            foreach (var (phrase, keyword) in rule.Keywords)
+            foreach (var keyword in rule.Keywords)
             {
-                if (Has(summaryHits, phrase))
+                if (Satisfied(keyword, summaryHits, issue.Summary, ref summary))
                 {
-                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "summary", keyword);
+                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "summary", keyword.Display, FormsHit(keyword, summaryHits));
                 }
             }
         }
 
-        if (rule.InDescription)
+        if (rule.InDescription && rule.AnyKeyword.Any(descriptionHits))
         {
-            foreach (var (phrase, keyword) in rule.Keywords)
+            foreach (var keyword in rule.Keywords)
             {
-                if (Has(descriptionHits, phrase))
+                if (Satisfied(keyword, descriptionHits, issue.Description, ref description))
                 {
-                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "description", keyword);
+                    return new RuleMatch(rule.Rule, MatchReason.Keyword, "description", keyword.Display, FormsHit(keyword, descriptionHits));
                 }
             }
         }
@@ -156,15 +253,42 @@ public sealed class CompiledRuleSet
         return null;
     }
 
-    private static bool Has(ReadOnlySpan<ulong> hits, int phrase) => (hits[phrase >> 6] & (1UL << (phrase & 63))) != 0;
+    /// <summary>Every phrase of the keyword hit in this field (through any of its forms), and close enough when it must be.</summary>
+    private bool Satisfied(CompiledKeyword keyword, ReadOnlySpan<ulong> hits, string text, ref FieldScan? field)
+    {
+        foreach (var member in keyword.MemberMasks)
+        {
+            if (!member.Any(hits))
+            {
+                return false;
+            }
+        }
 
-    private sealed record CompiledRule(
-        Rule Rule,
-        (int Phrase, string Keyword)[] Keywords,
-        int[] Exclude,
-        bool InSummary,
-        bool InDescription,
-        HashSet<string> IssueTypes,
-        HashSet<string> AppliesTo,
-        int SafetyClassMask);
+        return keyword.Source.Within == 0 || ProximityWindow.Fits(field ??= new FieldScan(_automaton, text), keyword.MemberMasks, keyword.Source.Within);
+    }
+
+    private static string FormsHit(CompiledKeyword keyword, ReadOnlySpan<ulong> hits)
+    {
+        var forms = new string[keyword.MemberIds.Length];
+        for (var m = 0; m < forms.Length; m++)
+        {
+            forms[m] = keyword.MemberForms[m][Math.Max(0, FirstHit(keyword.MemberIds[m], hits))];
+        }
+
+        return string.Join(" + ", forms);
+    }
+
+    private static int FirstHit(int[] ids, ReadOnlySpan<ulong> hits)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var id = ids[i];
+            if ((hits[id >> 6] & (1UL << (id & 63))) != 0)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 }

@@ -33,9 +33,25 @@ internal sealed class PhraseAutomaton
     private readonly int[] _phraseLength;
     private readonly int[] _depth;        // per state: how many normalized characters of a phrase prefix it stands for
 
-    public PhraseAutomaton(IReadOnlyList<string> normalizedPhrases)
+    // Per phrase: the token patterns anchored on it (null when none); pattern q reports hit id PhraseCount + q.
+    private readonly int[]?[]? _patternsAt;
+    private readonly PhrasePattern[] _patterns;
+
+    public PhraseAutomaton(IReadOnlyList<string> normalizedPhrases, IReadOnlyList<(int Anchor, PhrasePattern Pattern)>? patterns = null)
     {
         PhraseCount = normalizedPhrases.Count;
+        patterns ??= [];
+        _patterns = [.. patterns.Select(p => p.Pattern)];
+        if (patterns.Count > 0)
+        {
+            _patternsAt = new int[]?[PhraseCount];
+            for (var q = 0; q < patterns.Count; q++)
+            {
+                var anchor = patterns[q].Anchor;
+                _patternsAt[anchor] = [.. _patternsAt[anchor] ?? [], q];
+            }
+        }
+
         _phraseLength = new int[PhraseCount];
 
         var alphabet = new Dictionary<char, ushort>();
@@ -124,13 +140,41 @@ internal sealed class PhraseAutomaton
 
     public int PhraseCount { get; }
 
+    public int PatternCount => _patterns.Length;
+
     public int StateCount { get; }
 
-    /// <summary>Number of <see cref="ulong"/> words a hit set for this automaton needs.</summary>
-    public int HitWords => (PhraseCount + 63) / 64;
+    /// <summary>Number of <see cref="ulong"/> words a hit set for this automaton needs (phrases, then patterns).</summary>
+    public int HitWords => (PhraseCount + PatternCount + 63) / 64;
 
-    /// <summary>Scans <paramref name="text"/> once and sets bit p of <paramref name="hits"/> for every phrase p found on word boundaries.</summary>
+    /// <summary>
+    /// Scans <paramref name="text"/> once and sets bit p of <paramref name="hits"/> for every phrase p found on
+    /// word boundaries, and bit PhraseCount + q for every token pattern q.
+    /// </summary>
     public void Scan(ReadOnlySpan<char> text, Span<ulong> hits)
+    {
+        var sink = new BitSink(hits);
+        Walk(text, ref sink);
+    }
+
+    /// <summary>Every hit with its first and last character index, in text order (one walk; for proximity checks).</summary>
+    public List<(int Id, int Start, int End)> Collect(ReadOnlySpan<char> text)
+    {
+        var sink = new ListSink([]);
+        ref var info = ref MemoryMarshal.GetArrayDataReference(_charInfo);
+        ref var delta = ref MemoryMarshal.GetArrayDataReference(_delta);
+        var row = 0;
+        var separator = true;
+        for (var i = 0; i < text.Length; i++)
+        {
+            Step(text, i, ref row, ref separator, ref sink, ref info, ref delta);
+        }
+
+        return sink.Hits;
+    }
+
+    private void Walk<TSink>(ReadOnlySpan<char> text, ref TSink hits)
+        where TSink : IHitSink, allows ref struct
     {
         ref var info = ref MemoryMarshal.GetArrayDataReference(_charInfo);
         ref var delta = ref MemoryMarshal.GetArrayDataReference(_delta);
@@ -140,7 +184,7 @@ internal sealed class PhraseAutomaton
             var separator = true;
             for (var i = 0; i < text.Length; i++)
             {
-                Step(text, i, ref row, ref separator, hits, ref info, ref delta);
+                Step(text, i, ref row, ref separator, ref hits, ref info, ref delta);
             }
 
             return;
@@ -155,19 +199,19 @@ internal sealed class PhraseAutomaton
         bool separatorA = true, separatorB = true;
         for (var i = 0; i < middle; i++)
         {
-            Step(text, i, ref rowA, ref separatorA, hits, ref info, ref delta);
-            Step(text, middle + i, ref rowB, ref separatorB, hits, ref info, ref delta);
+            Step(text, i, ref rowA, ref separatorA, ref hits, ref info, ref delta);
+            Step(text, middle + i, ref rowB, ref separatorB, ref hits, ref info, ref delta);
         }
 
         for (var i = middle * 2; i < text.Length; i++)
         {
-            Step(text, i, ref rowB, ref separatorB, hits, ref info, ref delta);
+            Step(text, i, ref rowB, ref separatorB, ref hits, ref info, ref delta);
         }
 
         var emittedSinceMiddle = 0;
         for (var i = middle; i < text.Length && _depth[rowA / _alphabetSize] > emittedSinceMiddle; i++)
         {
-            if (Step(text, i, ref rowA, ref separatorA, hits, ref info, ref delta))
+            if (Step(text, i, ref rowA, ref separatorA, ref hits, ref info, ref delta))
             {
                 emittedSinceMiddle++;
             }
@@ -176,7 +220,8 @@ internal sealed class PhraseAutomaton
 
     /// <summary>One character: returns false when it was skipped as part of a separator run.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Step(ReadOnlySpan<char> text, int i, ref int row, ref bool previousWasSeparator, Span<ulong> hits, ref ushort info, ref int delta)
+    private bool Step<TSink>(ReadOnlySpan<char> text, int i, ref int row, ref bool previousWasSeparator, ref TSink hits, ref ushort info, ref int delta)
+        where TSink : IHitSink, allows ref struct
     {
         int charInfo = Unsafe.Add(ref info, text[i]);
         if ((charInfo & SeparatorFlag) != 0)
@@ -197,13 +242,14 @@ internal sealed class PhraseAutomaton
         row = Unsafe.Add(ref delta, row + (charInfo & ClassMask));
         if (row >= _firstOutputRow)
         {
-            Report(row / _alphabetSize, text, i, hits);
+            Report(row / _alphabetSize, text, i, ref hits);
         }
 
         return true;
     }
 
-    private void Report(int state, ReadOnlySpan<char> text, int end, Span<ulong> hits)
+    private void Report<TSink>(int state, ReadOnlySpan<char> text, int end, ref TSink hits)
+        where TSink : IHitSink, allows ref struct
     {
         if (end + 1 < text.Length && CharClass.IsWordAt(text, end + 1))
         {
@@ -218,7 +264,18 @@ internal sealed class PhraseAutomaton
             var before = IndexBefore(text, end, _phraseLength[phrase]);
             if (before < 0 || !CharClass.IsWordAt(text, before))
             {
-                hits[phrase >> 6] |= 1UL << (phrase & 63);
+                hits.Hit(phrase, before + 1, end);
+                if (_patternsAt?[phrase] is { } anchored)
+                {
+                    foreach (var q in anchored)
+                    {
+                        var patternEnd = _patterns[q].MatchAfter(text, end);
+                        if (patternEnd >= 0)
+                        {
+                            hits.Hit(PhraseCount + q, before + 1, patternEnd);
+                        }
+                    }
+                }
             }
         }
     }

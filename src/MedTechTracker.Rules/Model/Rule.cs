@@ -8,8 +8,8 @@ public sealed record Rule
     public required string Standard { get; init; }
     public required string Clause { get; init; }
     public IReadOnlyList<SafetyClass> SafetyClasses { get; init; } = [SafetyClass.A, SafetyClass.B, SafetyClass.C];
-    public IReadOnlyList<string> Keywords { get; init; } = [];
-    public IReadOnlyList<string> Exclude { get; init; } = [];
+    public IReadOnlyList<Keyword> Keywords { get; init; } = [];
+    public IReadOnlyList<Keyword> Exclude { get; init; } = [];
     public IReadOnlyList<IssueField> Fields { get; init; } = [IssueField.Summary, IssueField.Description];
     public IReadOnlyList<string> IssueTypes { get; init; } = [];
     public IReadOnlyList<string> AppliesTo { get; init; } = [];

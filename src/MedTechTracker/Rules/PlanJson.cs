@@ -18,6 +18,7 @@ public static class PlanJson
                 ["reason"] = match.Reason == MatchReason.Keyword ? "keyword" : "issueType",
                 ["field"] = match.Field,
                 ["keyword"] = match.Reason == MatchReason.Keyword ? match.Keyword : null,
+                ["form"] = match.Reason == MatchReason.Keyword ? match.Form ?? match.Keyword : null,
                 ["standard"] = match.Rule.Standard,
                 ["clause"] = match.Rule.Clause,
             });

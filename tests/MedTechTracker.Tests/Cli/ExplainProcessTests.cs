@@ -38,7 +38,7 @@ public sealed class ExplainProcessTests : IDisposable
         Assert.Equal(0, exit);
         using var json = JsonDocument.Parse(stdout);
         var matches = json.RootElement.GetProperty("matches").EnumerateArray().ToDictionary(m => m.GetProperty("ruleId").GetString()!);
-        Assert.Equal(["problem-resolution", "risk-analysis", "risk-control"], matches.Keys.Order());
+        Assert.Equal(["problem-resolution", "risk-analysis", "risk-control", "system-testing"], matches.Keys.Order());
         Assert.Equal("issueType", matches["problem-resolution"].GetProperty("reason").GetString());
         Assert.Equal("issuetype", matches["problem-resolution"].GetProperty("field").GetString());
         Assert.Equal("description", matches["risk-analysis"].GetProperty("field").GetString());
@@ -83,6 +83,25 @@ public sealed class ExplainProcessTests : IDisposable
         Assert.Contains("\"ruleId\": \"architecture\"", classC.Stdout);
         Assert.DoesNotContain("\"ruleId\"", classA.Stdout);
         Assert.Contains("\"safetyClass\": \"A\"", classA.Stdout);
+    }
+
+    [Fact]
+    public async Task Explain_shows_the_form_that_hit_and_the_keyword_it_came_from_in_text_and_json()
+    {
+        var rules = WriteRules(
+            """{"id":"soup","title":"T","standard":"IEC 62304","clause":"§7.1.3","keywords":["bump {word} to {version}"]}""",
+            """{"id":"limits","title":"T","standard":"ISO 14971","clause":"§7","keywords":[{"all":["dose","limit"],"within":6}]}""");
+        var issue = WriteFile("issue.json", """{"key":"MED-10","fields":{"summary":"Bumped libpng to 1.6.43","description":"Doses above the limits are refused.","issuetype":{"name":"Task"}}}""");
+
+        var json = await Run("explain", "--json", "--rules", rules, issue);
+        var text = await Run("explain", "--rules", rules, issue);
+
+        using var document = JsonDocument.Parse(json.Stdout);
+        var matches = document.RootElement.GetProperty("matches").EnumerateArray().ToList();
+        Assert.Equal(("bump {word} to {version}", "bumped {word} to {version}"), (matches[0].GetProperty("keyword").GetString(), matches[0].GetProperty("form").GetString()));
+        Assert.Equal(("all(dose, limit) within 6 words", "doses + limits"), (matches[1].GetProperty("keyword").GetString(), matches[1].GetProperty("form").GetString()));
+        Assert.Contains("the summary contains \u201cbumped {word} to {version}\u201d (from the keyword \u201cbump {word} to {version}\u201d)", text.Stdout);
+        Assert.DoesNotContain("libpng", json.Stdout + text.Stdout);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using MedTechTracker.Rules.Matching;
 using MedTechTracker.Rules.Model;
 using static MedTechTracker.Tests.Rules.TestRules;
 
@@ -164,7 +165,7 @@ public sealed class KeywordMatchingTests
     public void Many_rules_sharing_a_phrase_compile_it_once()
     {
         var rules = Compile(Rule("a", keywords: ["Third-Party Library"]), Rule("b", keywords: ["third party library"]), Rule("c", exclude: ["THIRD_PARTY LIBRARY"], keywords: ["x"]));
-        Assert.Equal(2, rules.PhraseCount);
+        Assert.Equal(Inflections.Forms("third party library").Count + 1, rules.PhraseCount);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MedTechTracker.Rules.Adf;
+using MedTechTracker.Rules.Issues;
 using MedTechTracker.Rules.Loading;
 using MedTechTracker.Rules.Matching;
 using MedTechTracker.Rules.Model;
@@ -34,26 +35,31 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_corpus_has_at_least_eighty_labelled_issues_some_in_ADF_and_some_firing_nothing()
+    public void The_corpus_has_at_least_eighty_labelled_issues_some_in_ADF_some_German_or_French_and_some_firing_nothing()
     {
         var corpus = LoadCorpus();
         Assert.True(corpus.Count >= 80, $"only {corpus.Count} corpus entries");
         Assert.True(corpus.Count(c => c.IsAdf) >= 5, "too few ADF descriptions");
         Assert.True(corpus.Count(c => c.Expected.Count == 0) >= 10, "too few issues that should fire nothing");
+        Assert.True(corpus.Count(c => c.Lang is "de" or "fr") >= 10, "too few German or French issues");
         var ruleIds = DefaultPack.Value.Rules.Select(r => r.Id).ToHashSet();
-        Assert.All(corpus.SelectMany(c => c.Expected), id => Assert.Contains(id, ruleIds));
+        Assert.All(corpus.SelectMany(c => c.Expected.Concat(c.Forbidden)), id => Assert.Contains(id, ruleIds));
+        Assert.All(corpus, c => Assert.Empty(c.Expected.Intersect(c.Forbidden)));
         Assert.All(ruleIds, id => Assert.Contains(corpus, c => c.Expected.Contains(id)));
     }
 
     [Fact]
-    public void The_default_pack_has_full_recall_and_at_least_ninety_percent_precision_on_the_corpus()
+    public void The_default_pack_keeps_its_recall_precision_and_clean_share_on_the_development_corpus()
     {
         var rules = new CompiledRuleSet(DefaultPack.Value);
         var perRule = DefaultPack.Value.Rules.ToDictionary(r => r.Id, _ => (Tp: 0, Fp: 0, Fn: 0));
-        int tp = 0, fp = 0, fn = 0;
-        foreach (var entry in LoadCorpus())
+        int tp = 0, fp = 0, fn = 0, clean = 0;
+        var corpus = LoadCorpus();
+        foreach (var entry in corpus)
         {
-            var fired = rules.Match(entry.Issue, entry.SafetyClass).Select(m => m.RuleId).ToHashSet();
+            var matches = rules.Match(entry.Issue, entry.SafetyClass);
+            var fired = matches.Select(m => m.RuleId).ToHashSet();
+            clean += fired.Overlaps(entry.Forbidden) ? 0 : 1;
             foreach (var id in fired.Union(entry.Expected))
             {
                 var (isFired, isExpected) = (fired.Contains(id), entry.Expected.Contains(id));
@@ -67,7 +73,8 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
                 {
                     fp++;
                     perRule[id] = counts with { Fp = counts.Fp + 1 };
-                    output.WriteLine($"false positive: {entry.Name} fired {id}");
+                    var why = matches.First(m => m.RuleId == id);
+                    output.WriteLine($"false positive{(entry.Forbidden.Contains(id) ? " (forbidden)" : "")}: {entry.Name} fired {id}: {why.Describe()}");
                 }
                 else
                 {
@@ -86,32 +93,42 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
             output.WriteLine($"{id,-34} {c.Tp,4} {c.Fp,4} {c.Fn,4}");
         }
 
-        output.WriteLine($"precision {precision:F3}, recall {recall:F3} (tp {tp}, fp {fp}, fn {fn})");
-        Assert.True(recall == 1.0, $"recall {recall:F3}: {fn} expected rule firings missed");
-        Assert.True(precision >= 0.9, $"precision {precision:F3} below 0.9");
+        var cleanShare = (double)clean / corpus.Count;
+        output.WriteLine($"precision {precision:F3}, recall {recall:F3} (tp {tp}, fp {fp}, fn {fn}); cases with no forbidden rule fired {cleanShare:F3} ({clean}/{corpus.Count})");
+        // Regression guards just under the figures measured when the pack was last tuned (docs/rule-pack.md).
+        Assert.True(recall >= 0.93, $"recall {recall:F3}: {fn} expected rule firings missed");
+        Assert.True(precision >= 0.86, $"precision {precision:F3} below 0.86");
+        Assert.True(cleanShare >= 0.95, $"only {cleanShare:F3} of cases free of a forbidden rule");
     }
 
-    internal sealed record CorpusEntry(string Name, IssueSnapshot Issue, SafetyClass SafetyClass, HashSet<string> Expected, bool IsAdf);
+    internal sealed record CorpusEntry(string Name, IssueSnapshot Issue, SafetyClass SafetyClass, HashSet<string> Expected, HashSet<string> Forbidden, string Lang, bool IsAdf);
 
+    /// <summary>The shipped development corpus, <c>config/corpus/dev</c> (format: config/corpus/README.md).</summary>
     internal static List<CorpusEntry> LoadCorpus()
     {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Corpus", "corpus.json")), AdfText.ParseOptions);
+        var directory = RepoFile("config", "corpus", "dev");
+        using var labels = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "labels.json")));
+        Assert.Equal(1, labels.RootElement.GetProperty("version").GetInt32());
         var entries = new List<CorpusEntry>();
-        foreach (var item in document.RootElement.EnumerateArray())
+        foreach (var item in labels.RootElement.GetProperty("cases").EnumerateArray())
         {
-            var name = item.GetProperty("name").GetString()!;
-            var description = item.TryGetProperty("description", out var d) ? d : default;
-            var safetyClass = item.TryGetProperty("safetyClass", out var sc) ? Enum.Parse<SafetyClass>(sc.GetString()!) : SafetyClass.C;
-            var issue = new IssueSnapshot
-            {
-                Key = name,
-                IssueType = item.GetProperty("issueType").GetString()!,
-                Summary = item.GetProperty("summary").GetString()!,
-                Description = AdfText.FromDescription(description),
-            };
-            entries.Add(new CorpusEntry(name, issue, safetyClass, [.. item.GetProperty("expected").EnumerateArray().Select(e => e.GetString()!)], description.ValueKind == JsonValueKind.Object));
+            var file = item.GetProperty("file").GetString()!;
+            using var payload = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, file)), AdfText.ParseOptions);
+            var issue = IssuePayloadReader.Read(payload.RootElement);
+            var isAdf = payload.RootElement.GetProperty("fields").TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.Object;
+            entries.Add(new CorpusEntry(
+                $"{issue.Key} ({issue.Summary[..Math.Min(40, issue.Summary.Length)]})",
+                issue,
+                Enum.Parse<SafetyClass>(item.GetProperty("safetyClass").GetString()!),
+                Ids(item, "expected"),
+                Ids(item, "forbidden"),
+                item.TryGetProperty("lang", out var lang) ? lang.GetString()! : "en",
+                isAdf));
         }
 
         return entries;
     }
+
+    private static HashSet<string> Ids(JsonElement item, string key) =>
+        item.TryGetProperty(key, out var ids) ? [.. ids.EnumerateArray().Select(e => e.GetString()!)] : [];
 }

@@ -147,4 +147,41 @@ public sealed class RuleValidationTests
         var ex = Assert.Throws<RuleSetValidationException>(() => RuleSetLoader.LoadFile("/nonexistent/rules.json"));
         Assert.Equal("/nonexistent/rules.json", Assert.Single(ex.Errors).File);
     }
+
+    [Theory]
+    [InlineData("""{"all":["dose"]}""", "item 2: 'all' must be an array of at least 2 members")]
+    [InlineData("""{"all":["dose","limit"],"within":1}""", "item 2: 'within' must be a whole number of words from 2 to 200")]
+    [InlineData("""{"phrase":"dose","within":5}""", "item 2: 'within' needs 'all'")]
+    [InlineData("""{"phrase":"dose","all":["a","b"]}""", "item 2 needs exactly one of 'phrase'")]
+    [InlineData("""{"phrase":"dose","inflect":"no"}""", "item 2: 'inflect' must be true or false")]
+    [InlineData("""{"phrase":"dose","exact":true}""", "item 2: unknown key 'exact' (allowed: phrase, all, within, inflect)")]
+    [InlineData("\"{version} released\"", "item 2 ('{version} released') may not begin with the token {version}")]
+    [InlineData("\"upgrade {semver}\"", "item 2 ('upgrade {semver}') has '{semver}': braces are reserved")]
+    [InlineData("\"upgrade v{version}\"", "has 'v{version}': braces are reserved")]
+    [InlineData("42", "item 2 must be a phrase string or an object")]
+    public void A_bad_keyword_entry_names_the_rule_the_key_and_the_item(string item, string message)
+    {
+        var error = SingleError(File(ValidRule.Replace("\"keywords\":[\"SOUP\"]", $"\"keywords\":[\"SOUP\",{item}]")));
+        Assert.Equal(("soup-assessment", "keywords"), (error.RuleId, error.Key));
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void Keyword_objects_load_into_phrases_all_of_entries_and_exact_phrases()
+    {
+        var json = File(ValidRule.Replace("\"keywords\":[\"SOUP\"]",
+            "\"keywords\":[\"SOUP\",{\"phrase\":\"UI\",\"inflect\":false},{\"all\":[\"dose\",[\"limit\",\"maximum\"]],\"within\":6}],\"exclude\":[{\"phrase\":\"no change\"}]"));
+        var rule = Assert.Single(RuleSetLoader.Load(json, "rules.json").Rules);
+        Assert.Equal(["SOUP", "UI", "all(dose, limit|maximum) within 6 words"], rule.Keywords.Select(k => k.ToString()));
+        Assert.False(rule.Keywords[1].Inflect);
+        Assert.Equal(6, rule.Keywords[2].Within);
+        Assert.Equal("no change", Assert.Single(rule.Exclude).ToString());
+    }
+
+    [Fact]
+    public void A_phrase_whose_inflected_form_is_too_long_is_an_error()
+    {
+        var phrase = new string('a', 199);
+        Assert.Contains("in its form", SingleError(File(ValidRule.Replace("\"SOUP\"", $"\"{phrase}\""))).Message);
+    }
 }
