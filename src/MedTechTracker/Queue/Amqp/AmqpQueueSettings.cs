@@ -55,69 +55,19 @@ internal sealed record AmqpQueueSettings
             options.BackoffCap,
         };
 
-        if (options.Dialect == AmqpDialect.Generic)
-        {
-            var uri = new Uri(options.Amqp.Address!);
-            var (user, password) = SplitUserInfo(uri);
-            return new AmqpQueueSettings
-            {
-                Address = new global::Amqp.Address(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port, user, password, "/", uri.Scheme),
-                Dialect = AmqpDialect.Generic,
-                QueueName = common.Name,
-                NodePrefix = options.Amqp.NodePrefix,
-                MaxDeliveryCount = common.MaxDeliveryCount,
-                Prefetch = common.Prefetch,
-                Concurrency = common.Concurrency,
-                BackoffBase = common.BackoffBase,
-                BackoffCap = common.BackoffCap,
-            };
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.ServiceBus.ConnectionString))
-        {
-            if (!ServiceBusConnectionString.TryParse(options.ServiceBus.ConnectionString, out var cs, out var error))
-            {
-                throw new InvalidOperationException($"Queue:ServiceBus:ConnectionString is invalid: {error}");
-            }
-
-            var scheme = cs.UseDevelopmentEmulator ? "amqp" : "amqps";
-            var port = cs.Port ?? (cs.UseDevelopmentEmulator ? 5672 : 5671);
-
-            // The (host, port, user, password, path, scheme) constructor: a key holding '/' or '+' breaks URL parsing.
-            return new AmqpQueueSettings
-            {
-                Address = new global::Amqp.Address(cs.Host, port, cs.KeyName, cs.Key, "/", scheme),
-                Dialect = AmqpDialect.ServiceBus,
-                QueueName = cs.EntityPath ?? common.Name,
-                MaxDeliveryCount = common.MaxDeliveryCount,
-                Prefetch = common.Prefetch,
-                Concurrency = common.Concurrency,
-                BackoffBase = common.BackoffBase,
-                BackoffCap = common.BackoffCap,
-                SessionsEnabled = options.ServiceBus.SessionsEnabled,
-                AudienceHost = cs.Host,
-            };
-        }
-
-        var host = options.ServiceBus.Namespace!.Trim();
-        if (Uri.TryCreate(host, UriKind.Absolute, out var nsUri))
-        {
-            host = nsUri.Host;
-        }
-
+        var uri = new Uri(options.Amqp.Address!);
+        var (user, password) = SplitUserInfo(uri);
         return new AmqpQueueSettings
         {
-            Address = new global::Amqp.Address(host, 5671, null, null, "/", "amqps"),
-            Dialect = AmqpDialect.ServiceBus,
+            Address = new global::Amqp.Address(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port, user, password, "/", uri.Scheme),
+            Dialect = AmqpDialect.Generic,
             QueueName = common.Name,
+            NodePrefix = options.Amqp.NodePrefix,
             MaxDeliveryCount = common.MaxDeliveryCount,
             Prefetch = common.Prefetch,
             Concurrency = common.Concurrency,
             BackoffBase = common.BackoffBase,
             BackoffCap = common.BackoffCap,
-            SessionsEnabled = options.ServiceBus.SessionsEnabled,
-            Credential = new DefaultAzureCredential(),
-            AudienceHost = host,
         };
     }
 

@@ -111,6 +111,22 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    public Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken)
+    {
+        if (!_leases.TryGetValue(message.LockToken, out var lease))
+        {
+            LogUnknownLease(_logger, message.Message.IssueKey, "defer");
+            return Task.CompletedTask;
+        }
+
+        // These brokers schedule nothing: the message stays locked here until visibleAt, then goes back with one
+        // delivery fewer (it is not the message's fault), like an abandon that does not count.
+        var wait = visibleAt - _time.GetUtcNow();
+        LogAbandoned(_logger, message.Message.IssueKey, lease.Attempts, Math.Max(0, wait.TotalMilliseconds), reason);
+        _ = GiveBackAfterAsync(message, lease with { Attempts = lease.Attempts - 1 }, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+        return Task.CompletedTask;
+    }
+
     public async Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
     {
         if (!_leases.TryGetValue(message.LockToken, out var lease))

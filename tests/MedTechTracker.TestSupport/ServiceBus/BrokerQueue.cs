@@ -1,0 +1,325 @@
+using Amqp;
+using Amqp.Framing;
+using Amqp.Types;
+
+namespace MedTechTracker.TestSupport.ServiceBus;
+
+/// <summary>
+/// One entity (a queue or its dead-letter sub-queue): available messages in order, locks with expiry and delivery
+/// counts, scheduled messages, duplicate detection by message id. All state under one lock; AMQP calls happen outside it.
+/// </summary>
+internal sealed class BrokerQueue
+{
+    private readonly object _gate = new();
+    private readonly LinkedList<BrokerEntry> _available = new();
+    private readonly List<BrokerEntry> _scheduled = [];
+    private readonly Dictionary<Guid, BrokerLock> _locks = [];
+    private readonly Dictionary<string, DateTime> _seenIds = new(StringComparer.Ordinal);
+    private readonly List<ReceiverEndpoint> _receivers = [];
+    private readonly Func<DateTime> _now;
+    private long _sequence;
+    private int _nextReceiver;
+
+    public BrokerQueue(string name, BrokerQueueOptions options, BrokerQueue? deadLetters, Func<DateTime> now)
+    {
+        Name = name;
+        Options = options;
+        DeadLetters = deadLetters;
+        _now = now;
+    }
+
+    public string Name { get; }
+
+    public BrokerQueueOptions Options { get; }
+
+    /// <summary>Null for the dead-letter sub-queue itself.</summary>
+    public BrokerQueue? DeadLetters { get; }
+
+    public int ActiveCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _available.Count + _scheduled.Count + _locks.Count;
+            }
+        }
+    }
+
+    public int DuplicatesDropped { get; private set; }
+
+    /// <summary>Stores a message sent to the entity; false when its id was seen inside the duplicate-detection window.</summary>
+    public bool Enqueue(Message message)
+    {
+        var now = _now();
+        var visibleAt = message.MessageAnnotations?[ServiceBusTestBroker.ScheduledEnqueueTimeAnnotation] is DateTime at ? at.ToUniversalTime() : now;
+        lock (_gate)
+        {
+            if (Options.DuplicateDetectionWindow > TimeSpan.Zero && message.Properties?.MessageId is { } id)
+            {
+                if (_seenIds.TryGetValue(id, out var seen) && now - seen < Options.DuplicateDetectionWindow)
+                {
+                    DuplicatesDropped++;
+                    return false;
+                }
+
+                _seenIds[id] = now;
+            }
+
+            var entry = new BrokerEntry(Copy(message), ++_sequence, now, visibleAt);
+            if (visibleAt > now)
+            {
+                _scheduled.Add(entry);
+            }
+            else
+            {
+                _available.AddLast(entry);
+            }
+        }
+
+        Pump();
+        return true;
+    }
+
+    public void AddReceiver(ReceiverEndpoint receiver)
+    {
+        lock (_gate)
+        {
+            _receivers.Add(receiver);
+        }
+    }
+
+    public void RemoveReceiver(ReceiverEndpoint receiver)
+    {
+        lock (_gate)
+        {
+            _receivers.Remove(receiver);
+        }
+    }
+
+    /// <summary>Hands available messages to receivers with credit, round robin, and answers drains that nothing can fill.</summary>
+    public void Pump()
+    {
+        var sends = new List<(ReceiverEndpoint Receiver, Message Message)>();
+        var drained = new List<ReceiverEndpoint>();
+        lock (_gate)
+        {
+            while (_available.Count > 0)
+            {
+                var receiver = NextReceiverWithCredit();
+                if (receiver is null)
+                {
+                    break;
+                }
+
+                var entry = _available.First!.Value;
+                _available.RemoveFirst();
+                receiver.TakeCredit();
+                sends.Add((receiver, Deliver(entry, receiver.SettlesOnSend)));
+            }
+
+            if (_available.Count == 0)
+            {
+                drained.AddRange(_receivers.Where(r => r.IsDraining));
+            }
+        }
+
+        foreach (var (receiver, message) in sends)
+        {
+            receiver.Send(message);
+        }
+
+        foreach (var receiver in drained)
+        {
+            receiver.CompleteDrain();
+        }
+    }
+
+    /// <summary>Expired locks go back (or to the dead letters), scheduled messages become visible.</summary>
+    public void Tick()
+    {
+        var now = _now();
+        lock (_gate)
+        {
+            foreach (var (token, held) in _locks.Where(l => l.Value.LockedUntil <= now).ToList())
+            {
+                _locks.Remove(token);
+                Return(held.Entry, countDelivery: true);
+            }
+
+            for (var i = _scheduled.Count - 1; i >= 0; i--)
+            {
+                if (_scheduled[i].VisibleAt <= now)
+                {
+                    _available.AddLast(_scheduled[i]);
+                    _scheduled.RemoveAt(i);
+                }
+            }
+        }
+
+        Pump();
+    }
+
+    /// <summary>Settles a delivery: the outcome to echo, or a rejection with message-lock-lost when the lock is gone.</summary>
+    public DeliveryState Settle(Guid lockToken, DeliveryState? state)
+    {
+        lock (_gate)
+        {
+            if (!_locks.Remove(lockToken, out var held) || held.LockedUntil <= _now())
+            {
+                if (held is not null)
+                {
+                    Return(held.Entry, countDelivery: true);
+                }
+
+                return new Rejected { Error = new Error(ServiceBusTestBroker.LockLostCondition) { Description = "The lock supplied is invalid: it expired, or the message was already settled." } };
+            }
+
+            switch (state)
+            {
+                case Accepted:
+                    return state;
+                case Rejected rejected when rejected.Error?.Condition == ServiceBusTestBroker.DeadLetterCondition:
+                    DeadLetter(held.Entry, rejected.Error.Info?[new Symbol(ServiceBusTestBroker.DeadLetterReasonProperty)] as string, rejected.Error.Info?[new Symbol(ServiceBusTestBroker.DeadLetterDescriptionProperty)] as string);
+
+                    // The SDK wants a bare outcome back, without the error it sent.
+                    return new Rejected();
+                case Released:
+                    Return(held.Entry, countDelivery: false);
+                    return state;
+                default:
+                    // Modified (abandon), a plain rejection: back to the queue, the delivery counted.
+                    Return(held.Entry, countDelivery: true);
+                    return state ?? new Modified();
+            }
+        }
+    }
+
+    /// <summary>The new expiry, or null when the lock is not held any more.</summary>
+    public DateTime? RenewLock(Guid lockToken)
+    {
+        lock (_gate)
+        {
+            if (!_locks.TryGetValue(lockToken, out var held) || held.LockedUntil <= _now())
+            {
+                return null;
+            }
+
+            held.LockedUntil = _now() + Options.LockDuration;
+            return held.LockedUntil;
+        }
+    }
+
+    /// <summary>Encoded messages from a sequence number on, without locking them (what peek returns).</summary>
+    public List<byte[]> Peek(long fromSequenceNumber, int count)
+    {
+        lock (_gate)
+        {
+            return _available.Concat(_scheduled).Concat(_locks.Values.Select(l => l.Entry))
+                .Where(e => e.SequenceNumber >= fromSequenceNumber)
+                .OrderBy(e => e.SequenceNumber)
+                .Take(count)
+                .Select(e => Annotate(Decode(e), e).Encode())
+                .Select(b => b.Buffer.AsSpan(b.Offset, b.Length).ToArray())
+                .ToList();
+        }
+    }
+
+    private ReceiverEndpoint? NextReceiverWithCredit()
+    {
+        for (var i = 0; i < _receivers.Count; i++)
+        {
+            var receiver = _receivers[(_nextReceiver + i) % _receivers.Count];
+            if (receiver.Credit > 0)
+            {
+                _nextReceiver = (_nextReceiver + i + 1) % _receivers.Count;
+                return receiver;
+            }
+        }
+
+        return null;
+    }
+
+    private Message Deliver(BrokerEntry entry, bool settlesOnSend)
+    {
+        var message = Annotate(Decode(entry), entry);
+        entry.DeliveryCount++;
+        if (!settlesOnSend)
+        {
+            var token = Guid.NewGuid();
+            var until = _now() + Options.LockDuration;
+            _locks[token] = new BrokerLock(entry, until);
+            message.MessageAnnotations[ServiceBusTestBroker.LockTokenAnnotation] = token;
+            message.MessageAnnotations[ServiceBusTestBroker.LockedUntilAnnotation] = until;
+        }
+
+        return message;
+    }
+
+    private static Message Annotate(Message message, BrokerEntry entry)
+    {
+        message.Header ??= new Header { Durable = true };
+        message.Header.DeliveryCount = (uint)entry.DeliveryCount;
+        message.MessageAnnotations ??= new MessageAnnotations();
+        message.MessageAnnotations[ServiceBusTestBroker.SequenceNumberAnnotation] = entry.SequenceNumber;
+        message.MessageAnnotations[ServiceBusTestBroker.EnqueuedTimeAnnotation] = entry.EnqueuedAt;
+        return message;
+    }
+
+    /// <summary>Back to the front of the queue, or to the dead letters once it has had its deliveries. Caller holds the lock.</summary>
+    private void Return(BrokerEntry entry, bool countDelivery)
+    {
+        if (!countDelivery)
+        {
+            entry.DeliveryCount--;
+        }
+
+        if (DeadLetters is not null && entry.DeliveryCount >= Options.MaxDeliveryCount)
+        {
+            DeadLetter(entry, "MaxDeliveryCountExceeded", $"Message could not be consumed after {Options.MaxDeliveryCount} delivery attempts.");
+            return;
+        }
+
+        _available.AddFirst(entry);
+    }
+
+    private void DeadLetter(BrokerEntry entry, string? reason, string? description)
+    {
+        if (DeadLetters is null)
+        {
+            // Dead-lettering from the dead-letter sub-queue itself: Service Bus keeps the message where it is.
+            _available.AddFirst(entry);
+            return;
+        }
+
+        var message = Decode(entry);
+        message.ApplicationProperties ??= new ApplicationProperties();
+        message.ApplicationProperties[ServiceBusTestBroker.DeadLetterReasonProperty] = reason ?? "";
+        message.ApplicationProperties[ServiceBusTestBroker.DeadLetterDescriptionProperty] = description ?? "";
+        message.Header ??= new Header { Durable = true };
+        message.Header.DeliveryCount = (uint)Math.Max(0, entry.DeliveryCount - 1);
+
+        // Keeps the delivery count it had: that is what Service Bus shows on a dead letter.
+        DeadLetters.EnqueueDeadLetter(Copy(message), entry.DeliveryCount);
+    }
+
+    private void EnqueueDeadLetter(byte[] encoded, int deliveryCount)
+    {
+        var now = _now();
+        lock (_gate)
+        {
+            _available.AddLast(new BrokerEntry(encoded, ++_sequence, now, now) { DeliveryCount = Math.Max(0, deliveryCount - 1) });
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(_ => Pump(), null);
+    }
+
+    private static Message Decode(BrokerEntry entry) => Message.Decode(new ByteBuffer(entry.Encoded, 0, entry.Encoded.Length, entry.Encoded.Length));
+
+    /// <summary>Received sections point into pooled buffers freed with the delivery: keep a private copy.</summary>
+    private static byte[] Copy(Message message)
+    {
+        var buffer = message.Encode();
+        return buffer.Buffer.AsSpan(buffer.Offset, buffer.Length).ToArray();
+    }
+}

@@ -1,0 +1,13 @@
+namespace MedTechTracker.TestSupport.ServiceBus;
+
+/// <summary>The queue properties Service Bus lets an operator set, with the defaults of a new queue.</summary>
+public sealed record BrokerQueueOptions
+{
+    public TimeSpan LockDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A message is dead-lettered (reason MaxDeliveryCountExceeded) instead of being delivered once more.</summary>
+    public int MaxDeliveryCount { get; init; } = 10;
+
+    /// <summary>Zero turns duplicate detection off.</summary>
+    public TimeSpan DuplicateDetectionWindow { get; init; } = TimeSpan.FromMinutes(10);
+}

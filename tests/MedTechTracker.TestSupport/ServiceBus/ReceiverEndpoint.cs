@@ -1,0 +1,106 @@
+using Amqp;
+using Amqp.Framing;
+using Amqp.Listener;
+
+namespace MedTechTracker.TestSupport.ServiceBus;
+
+/// <summary>
+/// The broker's sending end of a client's receiver link. Credit is tracked here: AMQPNetLite's ListenerLink zeroes
+/// its own count whenever a flow's delta is not positive and does not enforce it, so its view is shadowed to recover
+/// the credit the client actually granted.
+/// </summary>
+internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : LinkEndpoint
+{
+    private readonly object _gate = new();
+    private int _credit;
+    private int _listenerCredit;
+    private bool _draining;
+
+    public int Credit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _credit;
+            }
+        }
+    }
+
+    public bool IsDraining
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _draining;
+            }
+        }
+    }
+
+    public bool SettlesOnSend => link.SettleOnSend;
+
+    public void TakeCredit()
+    {
+        lock (_gate)
+        {
+            _credit--;
+            _listenerCredit--;
+        }
+    }
+
+    public void Send(Message message) => ServiceBusTestBroker.Safely(() => link.SendMessage(message));
+
+    public void CompleteDrain()
+    {
+        lock (_gate)
+        {
+            if (!_draining)
+            {
+                return;
+            }
+
+            _draining = false;
+            _credit = 0;
+            _listenerCredit = 0;
+        }
+
+        ServiceBusTestBroker.Safely(link.CompleteDrain);
+    }
+
+    public override void OnFlow(FlowContext flowContext)
+    {
+        lock (_gate)
+        {
+            // The listener computed delta against its own (possibly zeroed) count: the client's grant is that count plus delta.
+            _credit = Math.Max(0, _listenerCredit + flowContext.Messages);
+            _listenerCredit = flowContext.Messages <= 0 ? 0 : _listenerCredit + flowContext.Messages;
+            _draining = flowContext.Link.IsDraining;
+        }
+
+        queue.Pump();
+    }
+
+    public override void OnDisposition(DispositionContext dispositionContext)
+    {
+        if (dispositionContext.Settled && dispositionContext.DeliveryState is null)
+        {
+            return;
+        }
+
+        if (dispositionContext.Message.MessageAnnotations?[ServiceBusTestBroker.LockTokenAnnotation] is not Guid token)
+        {
+            return;
+        }
+
+        var outcome = queue.Settle(token, dispositionContext.DeliveryState);
+        if (!dispositionContext.Settled)
+        {
+            ServiceBusTestBroker.Safely(() => dispositionContext.Link.DisposeMessage(dispositionContext.Message, outcome, true));
+        }
+
+        queue.Pump();
+    }
+
+    public override void OnLinkClosed(ListenerLink link, Error error) => queue.RemoveReceiver(this);
+}
