@@ -179,8 +179,8 @@ internal sealed class BrokerQueue
             {
                 case Accepted:
                     return state;
-                case Rejected rejected when rejected.Error?.Condition == ServiceBusTestBroker.DeadLetterCondition:
-                    DeadLetter(held.Entry, rejected.Error.Info?[new Symbol(ServiceBusTestBroker.DeadLetterReasonProperty)] as string, rejected.Error.Info?[new Symbol(ServiceBusTestBroker.DeadLetterDescriptionProperty)] as string);
+                case Rejected rejected when ServiceBusTestBroker.DeadLetterCondition.Equals(rejected.Error?.Condition):
+                    DeadLetter(held.Entry, rejected.Error!.Info);
 
                     // The SDK wants a bare outcome back, without the error it sent.
                     return new Rejected();
@@ -283,7 +283,19 @@ internal sealed class BrokerQueue
         _available.AddFirst(entry);
     }
 
-    private void DeadLetter(BrokerEntry entry, string? reason, string? description)
+    /// <summary>The error's info becomes application properties: reason, description and the client's properties to modify.</summary>
+    private void DeadLetter(BrokerEntry entry, Fields? info)
+    {
+        var properties = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var key in info?.Keys ?? Enumerable.Empty<object>())
+        {
+            properties[key.ToString()!] = info![key];
+        }
+
+        DeadLetter(entry, properties.GetValueOrDefault(ServiceBusTestBroker.DeadLetterReasonProperty) as string, properties.GetValueOrDefault(ServiceBusTestBroker.DeadLetterDescriptionProperty) as string, properties);
+    }
+
+    private void DeadLetter(BrokerEntry entry, string? reason, string? description, Dictionary<string, object>? extra = null)
     {
         if (DeadLetters is null)
         {
@@ -294,6 +306,11 @@ internal sealed class BrokerQueue
 
         var message = Decode(entry);
         message.ApplicationProperties ??= new ApplicationProperties();
+        foreach (var (key, value) in extra ?? [])
+        {
+            message.ApplicationProperties[key] = value;
+        }
+
         message.ApplicationProperties[ServiceBusTestBroker.DeadLetterReasonProperty] = reason ?? "";
         message.ApplicationProperties[ServiceBusTestBroker.DeadLetterDescriptionProperty] = description ?? "";
         message.Header ??= new Header { Durable = true };
