@@ -313,9 +313,6 @@ internal sealed class BrokerQueue
 
         message.ApplicationProperties[ServiceBusTestBroker.DeadLetterReasonProperty] = reason ?? "";
         message.ApplicationProperties[ServiceBusTestBroker.DeadLetterDescriptionProperty] = description ?? "";
-        message.Header ??= new Header { Durable = true };
-        message.Header.DeliveryCount = (uint)Math.Max(0, entry.DeliveryCount - 1);
-
         // Keeps the delivery count it had: that is what Service Bus shows on a dead letter.
         DeadLetters.EnqueueDeadLetter(Copy(message), entry.DeliveryCount);
     }
@@ -325,7 +322,7 @@ internal sealed class BrokerQueue
         var now = _now();
         lock (_gate)
         {
-            _available.AddLast(new BrokerEntry(encoded, ++_sequence, now, now) { DeliveryCount = Math.Max(0, deliveryCount - 1) });
+            _available.AddLast(new BrokerEntry(encoded, ++_sequence, now, now) { DeliveryCount = deliveryCount });
         }
 
         ThreadPool.UnsafeQueueUserWorkItem(_ => Pump(), null);

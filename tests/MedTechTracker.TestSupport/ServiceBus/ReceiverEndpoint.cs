@@ -9,12 +9,24 @@ namespace MedTechTracker.TestSupport.ServiceBus;
 /// its own count whenever a flow's delta is not positive and does not enforce it, so its view is shadowed to recover
 /// the credit the client actually granted.
 /// </summary>
-internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : LinkEndpoint
+internal sealed class ReceiverEndpoint : LinkEndpoint
 {
     private readonly object _gate = new();
+    private readonly BrokerQueue _queue;
+    private readonly ListenerLink _link;
+    private volatile bool _closed;
     private int _credit;
     private int _listenerCredit;
     private bool _draining;
+
+    public ReceiverEndpoint(BrokerQueue queue, ListenerLink link)
+    {
+        _queue = queue;
+        _link = link;
+
+        // AMQPNetLite "releases" what is unsettled when a link goes; Service Bus keeps those locks until they expire.
+        link.AddClosedCallback((_, _) => _closed = true);
+    }
 
     public int Credit
     {
@@ -38,7 +50,7 @@ internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : L
         }
     }
 
-    public bool SettlesOnSend => link.SettleOnSend;
+    public bool SettlesOnSend => _link.SettleOnSend;
 
     public void TakeCredit()
     {
@@ -49,7 +61,7 @@ internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : L
         }
     }
 
-    public void Send(Message message) => ServiceBusTestBroker.Safely(() => link.SendMessage(message));
+    public void Send(Message message) => ServiceBusTestBroker.Safely(() => _link.SendMessage(message));
 
     public void CompleteDrain()
     {
@@ -65,7 +77,7 @@ internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : L
             _listenerCredit = 0;
         }
 
-        ServiceBusTestBroker.Safely(link.CompleteDrain);
+        ServiceBusTestBroker.Safely(_link.CompleteDrain);
     }
 
     public override void OnFlow(FlowContext flowContext)
@@ -78,12 +90,12 @@ internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : L
             _draining = flowContext.Link.IsDraining;
         }
 
-        queue.Pump();
+        _queue.Pump();
     }
 
     public override void OnDisposition(DispositionContext dispositionContext)
     {
-        if (dispositionContext.Settled && dispositionContext.DeliveryState is null)
+        if (_closed || (dispositionContext.Settled && dispositionContext.DeliveryState is null))
         {
             return;
         }
@@ -93,14 +105,14 @@ internal sealed class ReceiverEndpoint(BrokerQueue queue, ListenerLink link) : L
             return;
         }
 
-        var outcome = queue.Settle(token, dispositionContext.DeliveryState);
+        var outcome = _queue.Settle(token, dispositionContext.DeliveryState);
         if (!dispositionContext.Settled)
         {
             ServiceBusTestBroker.Safely(() => dispositionContext.Link.DisposeMessage(dispositionContext.Message, outcome, true));
         }
 
-        queue.Pump();
+        _queue.Pump();
     }
 
-    public override void OnLinkClosed(ListenerLink link, Error error) => queue.RemoveReceiver(this);
+    public override void OnLinkClosed(ListenerLink link, Error error) => _queue.RemoveReceiver(this);
 }
