@@ -6,4 +6,5 @@ public enum QueueCapability
     DuplicateDetection,
     OneLeasePerIssueKey,
     LockExpiry,
+    CountsLostDeliveries,
 }
