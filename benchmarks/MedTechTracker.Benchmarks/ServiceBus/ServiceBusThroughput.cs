@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Azure.Messaging.ServiceBus;
 using MedTechTracker.Queue;
-using MedTechTracker.Queue.Amqp;
 using MedTechTracker.Queue.ServiceBus;
 using MedTechTracker.TestSupport.ServiceBus;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,10 +10,10 @@ using Microsoft.Extensions.Options;
 namespace MedTechTracker.Benchmarks.ServiceBus;
 
 /// <summary>
-/// Messages per second through the Service Bus queue adapter against the local test broker (in this process, on
-/// loopback): send, receive (peek-lock with prefetch), complete, all at once. A plain stopwatch run, not
-/// BenchmarkDotNet: the broker round trips are the thing measured. The hand-written AMQPNetLite adapter runs in the
-/// same process against the same broker, alternating with the SDK, so the two figures compare.
+/// Messages per second through the Service Bus queue adapter (Azure.Messaging.ServiceBus) against the local test broker
+/// (in this process, on loopback): send, receive (peek-lock with prefetch), complete, all at once. A plain stopwatch
+/// run, not BenchmarkDotNet: the broker round trips are the thing measured. (Until the hand-written AMQPNetLite adapter
+/// was deleted it ran here too, alternating with the SDK: see benchmarks/README.md.)
 ///   dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- amqp [--messages N] [--senders N]
 ///     [--receivers N] [--prefetch N] [--rounds N]
 /// </summary>
@@ -29,10 +28,9 @@ internal static class ServiceBusThroughput
         var rounds = int.Parse(Option(args, "--rounds") ?? "2", CultureInfo.InvariantCulture);
 
         using var broker = new ServiceBusTestBroker();
-        Console.WriteLine($"Service Bus adapters against the test broker on 127.0.0.1:{broker.Port}: {messages} messages, {senders} concurrent senders, {receivers} concurrent receivers, prefetch {prefetch}, {rounds} rounds each");
+        Console.WriteLine($"Service Bus adapter against the test broker on 127.0.0.1:{broker.Port}: {messages} messages, {senders} concurrent senders, {receivers} concurrent receivers, prefetch {prefetch}, {rounds} rounds each");
         for (var round = 1; round <= rounds; round++)
         {
-            await MeasureAsync($"hand-written (AMQPNetLite), round {round}", broker, messages, senders, receivers, name => HandWritten(broker, name, prefetch));
             await MeasureAsync($"Azure.Messaging.ServiceBus, round {round}", broker, messages, senders, receivers, name => Sdk(broker, name, prefetch));
         }
 
@@ -78,25 +76,6 @@ internal static class ServiceBusThroughput
         {
             await queue.DisposeAsync();
             await client.DisposeAsync();
-        }));
-    }
-
-    private static (IWorkQueue, IAsyncDisposable) HandWritten(ServiceBusTestBroker broker, string name, int prefetch)
-    {
-        var settings = new AmqpQueueSettings
-        {
-            Address = new Amqp.Address("127.0.0.1", broker.Port, ServiceBusTestBroker.KeyName, ServiceBusTestBroker.Key, "/", "amqp"),
-            Dialect = AmqpDialect.ServiceBus,
-            QueueName = name,
-            Prefetch = prefetch,
-            AudienceHost = "127.0.0.1",
-        };
-        var connections = new AmqpConnectionManager(settings, TimeProvider.System, NullLogger<AmqpConnectionManager>.Instance);
-        var queue = new AmqpWorkQueue(connections, TimeProvider.System, NullLogger<AmqpWorkQueue>.Instance);
-        return (queue, new Owner(async () =>
-        {
-            await queue.DisposeAsync();
-            await connections.DisposeAsync();
         }));
     }
 

@@ -42,9 +42,6 @@ public sealed class ServiceBusTestBroker : IDisposable
         _host = new ContainerHost(new Address("127.0.0.1", Port, null, null, "/", "amqp"));
         var listener = _host.Listeners[0];
         listener.SASL.EnableMechanism(CbsSaslProfile.Name, new CbsSaslProfile());
-
-        // SASL PLAIN with the SAS rule and key: what the hand-written adapter spoke (kept only to benchmark it).
-        listener.SASL.EnablePlainMechanism(KeyName, Key);
         listener.HandlerFactory = _ => new LockTokenTagHandler();
         _host.AddressResolver = (_, attach) =>
         {

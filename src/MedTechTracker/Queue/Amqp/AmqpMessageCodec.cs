@@ -12,7 +12,7 @@ internal static class AmqpMessageCodec
     public const string TraceState = "tracestate";
     public const string DiagnosticId = "Diagnostic-Id";
 
-    /// <summary>Generic dialect: deliveries so far, carried by the re-sent copy because such brokers do not count them.</summary>
+    /// <summary>Deliveries so far, carried by the re-sent copy because such brokers do not count them.</summary>
     public const string Attempts = "mtc-attempts";
 
     public const string DeadLetterReason = "DeadLetterReason";
@@ -22,7 +22,7 @@ internal static class AmqpMessageCodec
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static Message Encode(IssueReference reference, bool sessions, string? messageId = null)
+    public static Message Encode(IssueReference reference, string? messageId = null)
     {
         var message = new Message
         {
@@ -38,11 +38,6 @@ internal static class AmqpMessageCodec
             BodySection = new Data { Binary = JsonSerializer.SerializeToUtf8Bytes(reference, Json) },
         };
 
-        if (sessions)
-        {
-            message.Properties.GroupId = reference.IssueKey;
-        }
-
         if (reference.TraceParent is { Length: > 0 } traceParent)
         {
             message.ApplicationProperties[TraceParent] = traceParent;
@@ -57,9 +52,9 @@ internal static class AmqpMessageCodec
     }
 
     /// <summary>A copy for the queue (re-send, dead-letter, replay): same body and trace context, new properties.</summary>
-    public static Message Copy(Message original, IssueReference reference, bool sessions, string messageId)
+    public static Message Copy(Message original, IssueReference reference, string messageId)
     {
-        var copy = Encode(reference, sessions, messageId);
+        var copy = Encode(reference, messageId);
         if (original.ApplicationProperties is { } props)
         {
             foreach (var key in new[] { TraceParent, TraceState, DiagnosticId })
