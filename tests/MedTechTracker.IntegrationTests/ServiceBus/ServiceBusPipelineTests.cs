@@ -140,6 +140,46 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
         Assert.False(worker.HasExited, worker.Output);
     }
 
+    [Fact]
+    public async Task Readyz_reports_the_namespace_reachable_and_a_webhook_goes_through_the_sdk()
+    {
+        await using var host = await _env.StartHostAsync(Hosting.ServiceRole.Serve, Settings());
+        await host.EnableAsync("MED");
+        var issue = _env.Jira.AddIssue("MED", "Password reset", "Encryption of the reset token.");
+        var expected = PipelineRules.ExpectedSummaries(issue.Summary, "Encryption of the reset token.");
+
+        using var ready = await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        var body = await ready.Content.ReadAsStringAsync();
+        Assert.True(ready.IsSuccessStatusCode, body);
+        Assert.Contains("ServiceBusWorkQueue", body, StringComparison.Ordinal);
+
+        Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-ready-1"));
+        await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count >= expected.Count, "the sub-tasks exist");
+        Assert.Equal(expected.Order(), _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).Order());
+        Assert.Contains("wh-ready-1", _broker.Received);
+    }
+
+    [Fact]
+    public async Task An_unreachable_namespace_makes_readyz_fail_and_webhooks_answer_503_without_blocking_start_up()
+    {
+        var deadPort = FreePort.Next();
+        await using var host = await _env.StartHostAsync(
+            Hosting.ServiceRole.Ingress,
+            ("Queue:Provider", "ServiceBus"),
+            ("Queue:ServiceBus:ConnectionString", $"Endpoint=sb://127.0.0.1:{deadPort};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true"),
+            ("Queue:ServiceBus:TryTimeout", "00:00:02"),
+            ("Queue:ServiceBus:MaxRetries", "0"),
+            ("Queue:ServiceBus:SendTimeout", "00:00:03"),
+            ("Queue:Name", _queueName));
+        await host.EnableAsync("MED");
+        var issue = _env.Jira.AddIssue("MED", "Alarm", "A hazard.");
+
+        using var ready = await host.Http.GetAsync(new Uri("/readyz", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.DoesNotContain("SharedAccessKey", await ready.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(503, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-down-1"));
+    }
+
     private (string Key, string Value)[] Settings() =>
     [
         ("Queue:Provider", "ServiceBus"),
