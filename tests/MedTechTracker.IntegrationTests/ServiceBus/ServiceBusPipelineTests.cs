@@ -23,12 +23,9 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
     private readonly ServiceBusTestBroker _broker = new();
     private readonly string _queueName = TestBrokerClient.UniqueQueueName("pipeline");
 
-    public Task InitializeAsync()
-    {
-        // Short locks: the leases of a killed worker come back within seconds. Service Bus's MaxDeliveryCount equals the adapter's.
-        _broker.CreateQueue(_queueName, new BrokerQueueOptions { LockDuration = TimeSpan.FromSeconds(5), MaxDeliveryCount = 10 });
-        return Task.CompletedTask;
-    }
+    private bool _sessions;
+
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
@@ -36,9 +33,12 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
         await _env.DisposeAsync();
     }
 
-    [Fact]
-    public async Task One_ingress_and_two_workers_create_every_subtask_of_500_webhooks_exactly_once_though_one_worker_is_killed()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task One_ingress_and_two_workers_create_every_subtask_of_500_webhooks_exactly_once_though_one_worker_is_killed(bool sessions)
     {
+        CreateQueue(sessions);
         await EnableAsync("MED");
         var port = FreePort.Next();
         using var ingress = ServiceProcess.Start("ingress", _env.Settings(Settings()), $"http://127.0.0.1:{port}");
@@ -103,6 +103,7 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
     [Fact]
     public async Task A_poison_message_lands_in_the_dead_letter_sub_queue_with_its_reason_and_the_cli_replays_it()
     {
+        CreateQueue(sessions: false);
         _env.Jira.AddProject("POI", "No sub-tasks here", withSubtaskType: false);
         await EnableAsync("POI");
         var port = FreePort.Next();
@@ -143,6 +144,7 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_reports_the_namespace_reachable_and_a_webhook_goes_through_the_sdk()
     {
+        CreateQueue(sessions: false);
         await using var host = await _env.StartHostAsync(Hosting.ServiceRole.Serve, Settings());
         await host.EnableAsync("MED");
         var issue = _env.Jira.AddIssue("MED", "Password reset", "Encryption of the reset token.");
@@ -162,6 +164,7 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_namespace_makes_readyz_fail_and_webhooks_answer_503_without_blocking_start_up()
     {
+        CreateQueue(sessions: false);
         var deadPort = FreePort.Next();
         await using var host = await _env.StartHostAsync(
             Hosting.ServiceRole.Ingress,
@@ -180,8 +183,16 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
         Assert.Equal(503, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-down-1"));
     }
 
+    private void CreateQueue(bool sessions)
+    {
+        // Short locks: the leases of a killed worker come back within seconds. Service Bus's MaxDeliveryCount equals the adapter's.
+        _sessions = sessions;
+        _broker.CreateQueue(_queueName, new BrokerQueueOptions { LockDuration = TimeSpan.FromSeconds(5), MaxDeliveryCount = 10, RequiresSession = sessions });
+    }
+
     private (string Key, string Value)[] Settings() =>
     [
+        ("Queue:ServiceBus:SessionsEnabled", _sessions ? "true" : "false"),
         ("Queue:Provider", "ServiceBus"),
         ("Queue:ServiceBus:ConnectionString", _broker.ConnectionString),
         ("Queue:ServiceBus:TryTimeout", "00:00:05"),

@@ -276,6 +276,34 @@ public sealed class ServiceBusTestBrokerTests : IAsyncLifetime
         Assert.Equal("m-scheduled", message.MessageId);
     }
 
+    [Fact]
+    public async Task A_session_receiver_locks_one_session_gets_only_its_messages_and_renews_its_lock()
+    {
+        const string queue = "sessions";
+        _broker.CreateQueue(queue, new BrokerQueueOptions { RequiresSession = true, LockDuration = TimeSpan.FromSeconds(10) });
+        await using var sender = _client.CreateSender(queue);
+        await sender.SendMessageAsync(new ServiceBusMessage("a1") { SessionId = "MED-1" });
+        await sender.SendMessageAsync(new ServiceBusMessage("b1") { SessionId = "MED-2" });
+        await sender.SendMessageAsync(new ServiceBusMessage("a2") { SessionId = "MED-1" });
+
+        await using var first = await _client.AcceptNextSessionAsync(queue);
+        await using var second = await _client.AcceptNextSessionAsync(queue);
+
+        Assert.Equal("MED-1", first.SessionId);
+        Assert.Equal("MED-2", second.SessionId);
+        Assert.True(first.SessionLockedUntil > DateTimeOffset.UtcNow);
+        var fromFirst = await ReceiveAsync(first, 2);
+        Assert.Equal(["a1", "a2"], fromFirst.Select(m => m.Body.ToString()));
+        Assert.Equal("b1", (await second.ReceiveMessageAsync(Wait))?.Body.ToString());
+        var before = first.SessionLockedUntil;
+        await Task.Delay(1100);
+        await first.RenewSessionLockAsync();
+        Assert.True(first.SessionLockedUntil > before);
+        await Assert.ThrowsAsync<ServiceBusException>(() => _client.AcceptNextSessionAsync(queue));
+        await using var plain = _client.CreateReceiver(queue);
+        await Assert.ThrowsAnyAsync<Exception>(() => plain.ReceiveMessageAsync(Wait));
+    }
+
     private async Task SendAsync(string body, string id)
     {
         await using var sender = _client.CreateSender(_queue);

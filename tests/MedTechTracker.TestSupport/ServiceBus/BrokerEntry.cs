@@ -1,8 +1,10 @@
 namespace MedTechTracker.TestSupport.ServiceBus;
 
 /// <summary>One stored message: its encoded AMQP sections (a private copy) and the broker's bookkeeping.</summary>
-internal sealed class BrokerEntry(byte[] encoded, long sequenceNumber, DateTime enqueuedAt, DateTime visibleAt)
+internal sealed class BrokerEntry(byte[] encoded, long sequenceNumber, DateTime enqueuedAt, DateTime visibleAt, string? sessionId = null)
 {
+    public string? SessionId { get; } = sessionId;
+
     public byte[] Encoded { get; set; } = encoded;
 
     public long SequenceNumber { get; } = sequenceNumber;

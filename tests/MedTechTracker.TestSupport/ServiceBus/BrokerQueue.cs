@@ -16,6 +16,7 @@ internal sealed class BrokerQueue
     private readonly Dictionary<Guid, BrokerLock> _locks = [];
     private readonly Dictionary<string, DateTime> _seenIds = new(StringComparer.Ordinal);
     private readonly List<ReceiverEndpoint> _receivers = [];
+    private readonly Dictionary<string, ReceiverEndpoint> _sessions = new(StringComparer.Ordinal);
     private readonly Func<DateTime> _now;
     private long _sequence;
     private int _nextReceiver;
@@ -66,7 +67,7 @@ internal sealed class BrokerQueue
                 _seenIds[id] = now;
             }
 
-            var entry = new BrokerEntry(Copy(message), ++_sequence, now, visibleAt);
+            var entry = new BrokerEntry(Copy(message), ++_sequence, now, visibleAt, message.Properties?.GroupId);
             if (visibleAt > now)
             {
                 _scheduled.Add(entry);
@@ -94,6 +95,55 @@ internal sealed class BrokerQueue
         lock (_gate)
         {
             _receivers.Remove(receiver);
+            if (receiver.SessionId is { } session && _sessions.GetValueOrDefault(session) == receiver)
+            {
+                // The session is free again; what its receiver held goes back, counted.
+                _sessions.Remove(session);
+                foreach (var (token, held) in _locks.Where(l => l.Value.Entry.SessionId == session).ToList())
+                {
+                    _locks.Remove(token);
+                    Return(held.Entry, countDelivery: true);
+                }
+            }
+        }
+
+        Pump();
+    }
+
+    /// <summary>Locks the requested session (null: the next one with available messages) for the receiver; null when none can be had.</summary>
+    public string? LockSession(string? requested, ReceiverEndpoint receiver)
+    {
+        lock (_gate)
+        {
+            var session = requested ?? _available.Select(e => e.SessionId).FirstOrDefault(id => id is not null && !_sessions.ContainsKey(id));
+            if (session is null || _sessions.ContainsKey(session))
+            {
+                return null;
+            }
+
+            _sessions[session] = receiver;
+            receiver.SessionId = session;
+            return session;
+        }
+    }
+
+    /// <summary>Extends the session's lock, and the locks of the messages its receiver holds; null when the session is not locked.</summary>
+    public DateTime? RenewSessionLock(string session)
+    {
+        lock (_gate)
+        {
+            if (!_sessions.ContainsKey(session))
+            {
+                return null;
+            }
+
+            var until = _now() + Options.LockDuration;
+            foreach (var held in _locks.Values.Where(l => l.Entry.SessionId == session))
+            {
+                held.LockedUntil = until;
+            }
+
+            return until;
         }
     }
 
@@ -104,24 +154,14 @@ internal sealed class BrokerQueue
         var drained = new List<ReceiverEndpoint>();
         lock (_gate)
         {
-            while (_available.Count > 0)
+            while (_available.Count > 0 && NextDelivery() is var (receiver, node) && receiver is not null)
             {
-                var receiver = NextReceiverWithCredit();
-                if (receiver is null)
-                {
-                    break;
-                }
-
-                var entry = _available.First!.Value;
-                _available.RemoveFirst();
+                _available.Remove(node!);
                 receiver.TakeCredit();
-                sends.Add((receiver, Deliver(entry, receiver.SettlesOnSend)));
+                sends.Add((receiver, Deliver(node!.Value, receiver.SettlesOnSend)));
             }
 
-            if (_available.Count == 0)
-            {
-                drained.AddRange(_receivers.Where(r => r.IsDraining));
-            }
+            drained.AddRange(_receivers.Where(r => r.IsDraining && FirstFor(r) is null));
         }
 
         foreach (var (receiver, message) in sends)
@@ -145,6 +185,13 @@ internal sealed class BrokerQueue
             {
                 _locks.Remove(token);
                 Return(held.Entry, countDelivery: true);
+
+                // In a session the message lock is the session's: it expired, so the session is free for another receiver.
+                if (held.Entry.SessionId is { } session && _sessions.Remove(session, out var holder))
+                {
+                    holder.SessionId = null;
+                    holder.SessionLost = true;
+                }
             }
 
             for (var i = _scheduled.Count - 1; i >= 0; i--)
@@ -225,15 +272,35 @@ internal sealed class BrokerQueue
         }
     }
 
-    private ReceiverEndpoint? NextReceiverWithCredit()
+    /// <summary>The next receiver with credit (round robin) and the first message it may take. Caller holds the lock.</summary>
+    private (ReceiverEndpoint? Receiver, LinkedListNode<BrokerEntry>? Node) NextDelivery()
     {
         for (var i = 0; i < _receivers.Count; i++)
         {
             var receiver = _receivers[(_nextReceiver + i) % _receivers.Count];
-            if (receiver.Credit > 0)
+            if (receiver.Credit > 0 && FirstFor(receiver) is { } node)
             {
                 _nextReceiver = (_nextReceiver + i + 1) % _receivers.Count;
-                return receiver;
+                return (receiver, node);
+            }
+        }
+
+        return (null, null);
+    }
+
+    /// <summary>A session receiver sees only its session's messages; without sessions, the head of the queue.</summary>
+    private LinkedListNode<BrokerEntry>? FirstFor(ReceiverEndpoint receiver)
+    {
+        if (!Options.RequiresSession)
+        {
+            return _available.First;
+        }
+
+        for (var node = _available.First; node is not null && !receiver.SessionLost; node = node.Next)
+        {
+            if (node.Value.SessionId == receiver.SessionId)
+            {
+                return node;
             }
         }
 

@@ -20,6 +20,7 @@ internal sealed class ManagementProcessor(BrokerQueue queue, ServiceBusTestBroke
         {
             "com.microsoft:renew-lock" => RenewLock(body),
             "com.microsoft:peek-message" => Peek(body),
+            "com.microsoft:renew-session-lock" => RenewSessionLock(body),
             _ => Reply(501, "com.microsoft:not-implemented", $"The test broker does not implement {operation}."),
         };
         ServiceBusTestBroker.Safely(() => requestContext.Complete(response));
@@ -41,6 +42,18 @@ internal sealed class ManagementProcessor(BrokerQueue queue, ServiceBusTestBroke
 
         var reply = Reply(200, null, "OK");
         reply.BodySection = new AmqpValue { Value = new Map { ["expirations"] = expirations.ToArray() } };
+        return reply;
+    }
+
+    private Message RenewSessionLock(Map body)
+    {
+        if (body["session-id"] is not string session || queue.RenewSessionLock(session) is not { } until)
+        {
+            return Reply(410, "com.microsoft:session-lock-lost", "The session lock has expired or was released.");
+        }
+
+        var reply = Reply(200, null, "OK");
+        reply.BodySection = new AmqpValue { Value = new Map { ["expiration"] = until } };
         return reply;
     }
 

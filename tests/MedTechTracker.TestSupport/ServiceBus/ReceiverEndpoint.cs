@@ -52,6 +52,12 @@ internal sealed class ReceiverEndpoint : LinkEndpoint
 
     public bool SettlesOnSend => _link.SettleOnSend;
 
+    /// <summary>The session this receiver locked; null on a queue without sessions.</summary>
+    public string? SessionId { get; set; }
+
+    /// <summary>Its session lock expired: it gets nothing more.</summary>
+    public bool SessionLost { get; set; }
+
     public void TakeCredit()
     {
         lock (_gate)

@@ -29,6 +29,9 @@ public sealed class ServiceBusTestBroker : IDisposable
     public static readonly Symbol ScheduledEnqueueTimeAnnotation = new("x-opt-scheduled-enqueue-time");
     public static readonly Symbol DeadLetterCondition = new("com.microsoft:dead-letter");
     public static readonly Symbol LockLostCondition = new("com.microsoft:message-lock-lost");
+    public static readonly Symbol SessionFilter = new("com.microsoft:session-filter");
+    public static readonly Symbol LockedUntilUtcProperty = new("com.microsoft:locked-until-utc");
+    public static readonly Symbol TimeoutCondition = new("com.microsoft:timeout");
 
     private readonly ContainerHost _host;
     private readonly ConcurrentDictionary<string, BrokerQueue> _entities = new(StringComparer.Ordinal);
@@ -78,7 +81,8 @@ public sealed class ServiceBusTestBroker : IDisposable
     {
         options ??= new BrokerQueueOptions();
         var key = Normalize(name);
-        var deadLetters = new BrokerQueue(key + DeadLetterSuffix, options, null, () => DateTime.UtcNow);
+        // The dead-letter sub-queue never requires sessions, even under a session queue.
+        var deadLetters = new BrokerQueue(key + DeadLetterSuffix, options with { RequiresSession = false }, null, () => DateTime.UtcNow);
         var queue = new BrokerQueue(key, options, deadLetters, () => DateTime.UtcNow);
         if (!_entities.TryAdd(key, queue))
         {
@@ -167,6 +171,11 @@ public sealed class ServiceBusTestBroker : IDisposable
             if (attach.Role)
             {
                 var receiver = new ReceiverEndpoint(queue, attachContext.Link);
+                if (queue.Options.RequiresSession && !LockSession(attachContext, queue, receiver))
+                {
+                    return;
+                }
+
                 queue.AddReceiver(receiver);
                 attachContext.Complete(receiver, 0);
             }
@@ -174,6 +183,28 @@ public sealed class ServiceBusTestBroker : IDisposable
             {
                 attachContext.Complete(new IncomingEndpoint(queue, broker), 500);
             }
+        }
+
+        /// <summary>Answers the attach with the locked session in the filter and its lock expiry, as Service Bus does.</summary>
+        private static bool LockSession(AttachContext attachContext, BrokerQueue queue, ReceiverEndpoint receiver)
+        {
+            var source = (Source)attachContext.Attach.Source;
+            if (source.FilterSet is not { } filter || !filter.ContainsKey(SessionFilter))
+            {
+                attachContext.Complete(new Error(ErrorCode.NotAllowed) { Description = "It is not possible for an entity that requires sessions to create a non-sessionful message receiver." });
+                return false;
+            }
+
+            if (queue.LockSession(filter[SessionFilter] as string, receiver) is not { } session)
+            {
+                attachContext.Complete(new Error(TimeoutCondition) { Description = "No session is available." });
+                return false;
+            }
+
+            filter[SessionFilter] = session;
+            attachContext.Attach.Properties ??= new Fields();
+            attachContext.Attach.Properties[LockedUntilUtcProperty] = (DateTime.UtcNow + queue.Options.LockDuration).Ticks;
+            return true;
         }
     }
 }

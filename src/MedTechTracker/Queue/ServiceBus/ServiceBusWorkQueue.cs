@@ -9,7 +9,8 @@ namespace MedTechTracker.Queue.ServiceBus;
 /// than a ServiceBusProcessor: the port is pull-based and the worker already owns concurrency, lock renewal and the
 /// drain on shutdown, for every adapter alike. Abandon and defer send a scheduled copy that carries the delivery count
 /// and complete the original: Service Bus has no abandon-with-delay, and its own "deferred" messages can only be
-/// fetched again by sequence number.
+/// fetched again by sequence number. With sessions (Queue:ServiceBus:SessionsEnabled) each receive works in one
+/// locked session (one issue key) at a time, through ServiceBusSessionReceivers kept between messages.
 /// </summary>
 internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
 {
@@ -21,6 +22,9 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
     private readonly ServiceBusSender _sender;
     private readonly ServiceBusReceiver _receiver;
     private readonly ConcurrentDictionary<string, ServiceBusLease> _leases = new(StringComparer.Ordinal);
+
+    // Sessions locked by this process that have no message out: the next receive looks there first.
+    private readonly ConcurrentQueue<ServiceBusSessionReceiver> _idleSessions = new();
     private int _disposeCalls;
 
     public ServiceBusWorkQueue(ServiceBusClient client, IOptions<QueueOptions> queue, IOptions<ServiceBusOptions> options, TimeProvider time, ILogger<ServiceBusWorkQueue> logger)
@@ -55,6 +59,11 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
     public async Task<LeasedMessage?> ReceiveAsync(TimeSpan maxWait, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + maxWait;
+        if (_options.SessionsEnabled)
+        {
+            return await ReceiveFromSessionAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+
         while (true)
         {
             var remaining = deadline - _time.GetUtcNow();
@@ -128,10 +137,17 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
 
         try
         {
+            // In a session the session's lock is what holds the message.
+            if (lease.Receiver is ServiceBusSessionReceiver session)
+            {
+                await session.RenewSessionLockAsync(cancellationToken).ConfigureAwait(false);
+                return session.SessionLockedUntil;
+            }
+
             await lease.Receiver.RenewMessageLockAsync(lease.Message, cancellationToken).ConfigureAwait(false);
             return lease.Message.LockedUntil;
         }
-        catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.MessageLockLost)
+        catch (ServiceBusException ex) when (ex.Reason is ServiceBusFailureReason.MessageLockLost or ServiceBusFailureReason.SessionLockLost)
         {
             _leases.TryRemove(message.LockToken, out _);
             throw new MessageLockLostException($"The lock on the message for {message.Message.IssueKey} was lost; Service Bus delivers it again.", ex);
@@ -151,6 +167,11 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
         // Registered as itself and as IWorkQueue: the container disposes it twice.
         if (Interlocked.Exchange(ref _disposeCalls, 1) == 0)
         {
+            while (_idleSessions.TryDequeue(out var session))
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+
             await _receiver.DisposeAsync().ConfigureAwait(false);
             await _sender.DisposeAsync().ConfigureAwait(false);
         }
@@ -175,6 +196,71 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
         catch (ServiceBusException ex) when (ex.IsTransient || ex.Reason == ServiceBusFailureReason.ServiceTimeout)
         {
             throw new ServiceBusQueueUnavailableException($"The message could not be sent to {QueueName}: {ex.Reason}.", ex);
+        }
+    }
+
+    /// <summary>A message from a session this process holds, else from the next free session; a drained session is let go.</summary>
+    private async Task<LeasedMessage?> ReceiveFromSessionAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var remaining = deadline - _time.GetUtcNow();
+            if (_idleSessions.TryDequeue(out var session))
+            {
+                ServiceBusReceivedMessage? message;
+                try
+                {
+                    var wait = remaining < TimeSpan.FromMilliseconds(200) ? TimeSpan.FromMilliseconds(200) : remaining > TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : remaining;
+                    message = await session.ReceiveMessageAsync(wait, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ServiceBusException ex) when (ex.Reason is ServiceBusFailureReason.SessionLockLost or ServiceBusFailureReason.ServiceTimeout || ex.IsTransient)
+                {
+                    message = null;
+                }
+
+                if (message is null)
+                {
+                    // Nothing more in this issue's session for now: let another receiver (or process) take it later.
+                    await session.DisposeAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                if (Lease(message, session) is { } leased)
+                {
+                    return leased;
+                }
+
+                _idleSessions.Enqueue(session);
+                continue;
+            }
+
+            if (remaining <= TimeSpan.Zero)
+            {
+                return null;
+            }
+
+            using var wait2 = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait2.CancelAfter(remaining);
+            try
+            {
+                _idleSessions.Enqueue(await _client.AcceptNextSessionAsync(QueueName, new ServiceBusSessionReceiverOptions { PrefetchCount = 0 }, wait2.Token).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.ServiceTimeout)
+            {
+                // No free session with messages right now.
+                var pause = deadline - _time.GetUtcNow();
+                if (pause <= TimeSpan.Zero)
+                {
+                    return null;
+                }
+
+                await Task.Delay(pause < TimeSpan.FromMilliseconds(200) ? pause : TimeSpan.FromMilliseconds(200), _time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -234,7 +320,18 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
         catch (ServiceBusException ex) when (ex.Reason is ServiceBusFailureReason.MessageLockLost or ServiceBusFailureReason.SessionLockLost)
         {
             LogLockLost(_logger, message.Message.IssueKey, operation);
+            if (lease.Receiver is ServiceBusSessionReceiver lost)
+            {
+                await lost.DisposeAsync().ConfigureAwait(false);
+            }
+
             throw new MessageLockLostException($"The lock on the message for {message.Message.IssueKey} was lost before {operation}; Service Bus delivers it again.", ex);
+        }
+
+        // The issue's session is free for its next message (in this process, which still holds the session lock).
+        if (lease.Receiver is ServiceBusSessionReceiver session)
+        {
+            _idleSessions.Enqueue(session);
         }
     }
 
