@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using MedTechTracker.IntegrationTests.Pipeline;
 using MedTechTracker.Queue;
 using MedTechTracker.Queue.ServiceBus;
@@ -45,21 +44,9 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await WaitUntilReadyAsync(http, ingress);
 
-        (string Summary, string Description)[] texts =
-        [
-            ("Alarm volume", "New hazard when the alarm is muted."),
-            ("Password policy", "Require a longer password."),
-            ("Alarm settings page", "Hazard: user interface hides the password field."),
-            ("Encryption of the log export", "Alarm history is exported."),
-        ];
-
         // 400 issues; 60 of their webhooks again under the same id (Jira's redelivery: duplicate detection drops them)
         // and 40 under a second id (processed again, nothing new to create).
-        var issues = Enumerable.Range(0, 400).Select(i =>
-        {
-            var (summary, description) = texts[i % texts.Length];
-            return (Issue: _env.Jira.AddIssue("MED", $"{summary} #{i}", description), Expected: PipelineRules.ExpectedSummaries($"{summary} #{i}", description));
-        }).ToList();
+        var issues = IssueLoad.Add(_env.Jira, "MED", 400);
         var webhooks = issues.Select((x, i) => (x.Issue, Id: $"wh-{i}"))
             .Concat(issues.Take(60).Select((x, i) => (x.Issue, Id: $"wh-{i}")))
             .Concat(issues.Skip(100).Take(40).Select((x, i) => (x.Issue, Id: $"wh-second-{i}")))
@@ -232,26 +219,5 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
         return found!;
     }
 
-    private async Task<(int ExitCode, string Output)> RunCliAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        foreach (var (key, value) in _env.Settings(Settings()))
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        start.Environment["COLUMNS"] = "200";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output + await error);
-    }
+    private Task<(int ExitCode, string Output)> RunCliAsync(params string[] args) => CliProcess.RunAsync(_env.Settings(Settings()), args);
 }

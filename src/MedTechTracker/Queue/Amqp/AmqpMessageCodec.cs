@@ -1,3 +1,4 @@
+using static MedTechTracker.Queue.TraceProperties;
 using System.Text;
 using System.Text.Json;
 using Amqp;
@@ -8,10 +9,6 @@ namespace MedTechTracker.Queue.Amqp;
 /// <summary>IssueReference ⇄ AMQP message. The body is the reference's JSON only: never issue text.</summary>
 internal static class AmqpMessageCodec
 {
-    public const string TraceParent = "traceparent";
-    public const string TraceState = "tracestate";
-    public const string DiagnosticId = "Diagnostic-Id";
-
     /// <summary>Deliveries so far, carried by the re-sent copy because such brokers do not count them.</summary>
     public const string Attempts = "mtc-attempts";
 
@@ -20,7 +17,7 @@ internal static class AmqpMessageCodec
     public const string DeadLetteredAt = "mtc-dead-lettered-at";
     public const string DeliveryCountAtDeadLetter = "mtc-delivery-count";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = TraceProperties.BodyJson;
 
     public static Message Encode(IssueReference reference, string? messageId = null)
     {

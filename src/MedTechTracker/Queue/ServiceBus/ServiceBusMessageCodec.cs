@@ -1,3 +1,4 @@
+using static MedTechTracker.Queue.TraceProperties;
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 
@@ -6,16 +7,12 @@ namespace MedTechTracker.Queue.ServiceBus;
 /// <summary>IssueReference ⇄ Service Bus message. The body is the reference's JSON only: never issue text.</summary>
 internal static class ServiceBusMessageCodec
 {
-    public const string TraceParent = "traceparent";
-    public const string TraceState = "tracestate";
-    public const string DiagnosticId = "Diagnostic-Id";
-
     /// <summary>Deliveries of earlier copies: an abandoned message goes back as a scheduled copy carrying its count.</summary>
     public const string PriorAttempts = "mtc-prior-attempts";
 
     public const string DeadLetteredAt = "mtc-dead-lettered-at";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = TraceProperties.BodyJson;
 
     public static ServiceBusMessage Encode(IssueReference reference, bool sessions, string? messageId = null)
     {
