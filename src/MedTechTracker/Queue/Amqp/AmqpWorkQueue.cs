@@ -247,13 +247,13 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
             }
 
             // Short slices keep cancellation and held-back messages responsive; a message still arrives at once.
-            var slice = generation.HasHeldBack ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(Math.Min(1000, remaining.TotalMilliseconds));
+            // At least 1 ms: AMQPNetLite turns a shorter timeout into 0, which returns at once without ever completing the task.
+            var slice = generation.HasHeldBack ? TimeSpan.FromMilliseconds(50) : TimeSpan.FromMilliseconds(Math.Clamp(remaining.TotalMilliseconds, 10, 1000));
             Message? message;
             try
             {
-                // Bounded here as well: a receive pending on a link whose connection died is not always woken up
-                // (generously: on a loaded machine a live receive can be late, and giving up on it reconnects).
-                message = await receiver.ReceiveAsync(slice).WaitAsync(slice + TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+                // Bounded here as well: a receive pending on a link whose connection died is not always woken up.
+                message = await receiver.ReceiveAsync(slice).WaitAsync(slice + TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException or TimeoutException)
             {
