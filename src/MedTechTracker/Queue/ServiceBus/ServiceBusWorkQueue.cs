@@ -327,6 +327,12 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
 
             throw new MessageLockLostException($"The lock on the message for {message.Message.IssueKey} was lost before {operation}; Service Bus delivers it again.", ex);
         }
+        catch (Exception) when (lease.Receiver is ServiceBusSessionReceiver failed)
+        {
+            // Let the session go: its unsettled message comes back to whoever takes the session next.
+            await failed.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         // The issue's session is free for its next message (in this process, which still holds the session lock).
         if (lease.Receiver is ServiceBusSessionReceiver session)
