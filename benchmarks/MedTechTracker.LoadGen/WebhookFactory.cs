@@ -16,8 +16,9 @@ internal sealed class WebhookFactory(string secret, string projectKey)
         var n = Interlocked.Increment(ref _sequence);
         var id = (100000 + n).ToString(CultureInfo.InvariantCulture);
         var key = $"{projectKey}-{n}";
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var body = Encoding.UTF8.GetBytes($$"""
-            {"timestamp":1763800000000,"webhookEvent":"jira:issue_created","issue_event_type_name":"issue_created",
+            {"timestamp":{{timestamp}},"webhookEvent":"jira:issue_created","issue_event_type_name":"issue_created",
             "user":{"self":"https://example.atlassian.net/rest/api/2/user?accountId=557058:load","accountId":"557058:load","displayName":"Load Generator","active":true,"timeZone":"Europe/Berlin"},
             "issue":{"id":"{{id}}","self":"https://example.atlassian.net/rest/api/2/issue/{{id}}","key":"{{key}}",
             "fields":{"summary":"Insulin pump: bolus dose calculation must reject out-of-range glucose readings",

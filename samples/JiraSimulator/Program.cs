@@ -56,7 +56,10 @@ send.SetAction(async (parse, ct) =>
             continue;
         }
 
-        var body = await File.ReadAllBytesAsync(file.FullName, ct);
+        // Jira stamps each event with its time, and the service refuses stale ones: the samples get the time of sending.
+        var json = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllBytesAsync(file.FullName, ct))!;
+        json["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var body = System.Text.Encoding.UTF8.GetBytes(json.ToJsonString());
         using var response = await WebhookSender.SendAsync(http, new Uri(parse.GetValue(to)!), body, parse.GetValue(secret), parse.GetValue(idPrefix) + Path.GetFileNameWithoutExtension(file.Name), ct);
         Console.WriteLine($"  {file.Name,-34} → HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
         failures += (int)response.StatusCode >= 300 ? 1 : 0;

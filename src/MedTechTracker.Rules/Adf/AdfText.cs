@@ -11,8 +11,23 @@ namespace MedTechTracker.Rules.Adf;
 /// </summary>
 public static class AdfText
 {
-    /// <summary>Options for parsing untrusted ADF: deep nesting is allowed because extraction never recurses.</summary>
-    public static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 1_000_000 };
+    /// <summary>
+    /// The deepest JSON accepted from Jira or a payload file. Jira's JSON layer (Jackson) refuses documents nested
+    /// deeper than 1,000 levels by default, and the ADF schema nests lists and quotes only a few levels, so no real
+    /// issue comes near it; <see cref="JsonDocument"/> parsing costs grow with the square of the depth, so a hostile
+    /// 100,000-level document must fail here, in milliseconds, instead of taking seconds of CPU.
+    /// </summary>
+    public const int MaxJsonDepth = 1000;
+
+    /// <summary>Options for parsing untrusted ADF (extraction itself is iterative and linear in the document size).</summary>
+    public static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = MaxJsonDepth };
+
+    /// <summary>True when parsing failed because the document is nested deeper than <see cref="MaxJsonDepth"/>.</summary>
+    public static bool IsTooDeep(JsonException exception) =>
+        exception?.Message.Contains($"maximum configured depth of {MaxJsonDepth}", StringComparison.Ordinal) == true;
+
+    /// <summary>The one sentence every caller reports for <see cref="IsTooDeep"/> (names no content).</summary>
+    public static string TooDeepMessage => $"the JSON is nested deeper than {MaxJsonDepth} levels, which no Jira issue is";
 
     private static readonly HashSet<string> BlockTypes =
     [

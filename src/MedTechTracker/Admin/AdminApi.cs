@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MedTechTracker.Backfill;
-using MedTechTracker.Cli;
 using MedTechTracker.Jira;
 using MedTechTracker.Rules;
 using MedTechTracker.Rules.Model;
@@ -19,6 +17,7 @@ public static partial class AdminApi
     public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/admin/api")
+            .RequireRateLimiting(AdminRateLimiting.ApiPolicy)
             .RequireAuthorization(AdminAuth.Policy)
             .AddEndpointFilter<AdminAntiforgeryFilter>()
             .DisableAntiforgery();
@@ -126,16 +125,24 @@ public static partial class AdminApi
         RulesProvider rules,
         CancellationToken cancellationToken)
     {
-        var key = body.IssueKey?.Trim().ToUpperInvariant() ?? "";
-        if (!IssueKeyPattern().IsMatch(key))
+        var key = body.IssueKey?.ToUpperInvariant() ?? "";
+        if (!ProjectKey.IsValidIssueKey(key))
         {
-            return Invalid("issueKey must be a Jira issue key such as MED-123.");
+            return Invalid($"issueKey must be a Jira issue key: {ProjectKey.IssueKeyRule}.");
         }
 
         IssueSnapshot? issue;
         try
         {
             issue = await jira.GetIssueAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JiraException ex) when (ex.Permanent && ex.InnerException is System.Text.Json.JsonException)
+        {
+            // Jira answered, but with a document that cannot be processed (nested too deep): this issue's problem, not Jira's.
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "The issue cannot be explained",
+                detail: Diagnostics.SafeText.Clean(ex.Message));
         }
         catch (Exception ex) when (ex is JiraException or HttpRequestException or TimeoutException)
         {
@@ -153,7 +160,7 @@ public static partial class AdminApi
         var projectKey = issue.ProjectKey ?? key[..key.LastIndexOf('-')];
         var project = await settings.GetAsync(projectKey, cancellationToken).ConfigureAwait(false) ?? ProjectSettings.Unconfigured(projectKey);
         var plan = Planner.Plan(rules.Current, issue, project.SafetyClass);
-        var json = ExplainCommand.ToJson(issue, plan);
+        var json = PlanJson.Of(issue, plan);
         json["project"] = projectKey;
         json["projectMode"] = project.Mode.ToString();
         json["wouldCreate"] = project.Mode == ProjectMode.On;
@@ -208,7 +215,7 @@ public static partial class AdminApi
         TypedResults.Problem(
             statusCode: StatusCodes.Status502BadGateway,
             title: "Jira did not answer",
-            detail: $"{ex.Message} Check Jira__BaseUrl and the bot's credentials, then try again.");
+            detail: $"{Diagnostics.SafeText.Clean(ex.Message)} Check Jira__BaseUrl and the bot's credentials, then try again.");
 
     private static ProblemHttpResult Refused(BackfillCommandResult result) => result.ErrorKind switch
     {
@@ -216,9 +223,6 @@ public static partial class AdminApi
         BackfillErrorKind.Conflict => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Backfill refused", detail: result.Error),
         _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid backfill", detail: result.Error),
     };
-
-    [GeneratedRegex("^[A-Z][A-Z0-9_]{0,99}-[1-9][0-9]{0,17}$", RegexOptions.CultureInvariant)]
-    private static partial Regex IssueKeyPattern();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Admin} set project {ProjectKey} to {Mode}, safety class {SafetyClass}")]
     private static partial void LogProjectChanged(ILogger logger, string admin, string projectKey, ProjectMode mode, SafetyClass safetyClass);

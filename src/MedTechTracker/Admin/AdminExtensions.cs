@@ -17,6 +17,9 @@ public static class AdminExtensions
         builder.Services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AdminKeys>();
+        builder.Services.AddSingleton<AdminSessions>();
+        builder.Services.AddAdminRateLimiting();
+        builder.Services.AddHostedService<AdminSessionReconciler>();
         builder.Services.AddSingleton<JiraProjectCatalog>();
         builder.Services.AddProblemDetails();
 
@@ -44,6 +47,17 @@ public static class AdminExtensions
             cookie.ExpireTimeSpan = admin.Value.SessionIdleTimeout;
             cookie.SlidingExpiration = true;
             cookie.LoginPath = "/admin";
+
+            // Every request: the key must still be configured with the same hash and its session epoch unchanged.
+            cookie.Events.OnValidatePrincipal = async context =>
+            {
+                var sessions = context.HttpContext.RequestServices.GetRequiredService<AdminSessions>();
+                if (context.Principal is null || !await sessions.IsValidAsync(context.Principal, context.HttpContext.RequestAborted).ConfigureAwait(false))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
+                }
+            };
             cookie.Events.OnRedirectToLogin = context =>
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -77,6 +91,8 @@ public static class AdminExtensions
     public static WebApplication MapAdmin(this WebApplication app)
     {
         app.UseAdminSecurityHeaders();
+        app.UseAdminLockout();
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAdminApi();

@@ -31,5 +31,19 @@ public sealed class AdminKeys(IOptionsMonitor<AdminOptions> options)
         return found;
     }
 
+    /// <summary>
+    /// A short fingerprint of the key's configured hash (null when no such key is configured): a session records it,
+    /// so rotating the hash ends the session. It reveals nothing usable about the key.
+    /// </summary>
+    public string? FingerprintOf(string name) =>
+        options.CurrentValue.Keys.TryGetValue(name, out var hex) && hex is not null ? Fingerprint(hex) : null;
+
+    /// <summary>Every configured key's name and fingerprint.</summary>
+    public IReadOnlyDictionary<string, string> Fingerprints() =>
+        options.CurrentValue.Keys.Where(k => k.Value is not null).ToDictionary(k => k.Key, k => Fingerprint(k.Value), StringComparer.Ordinal);
+
+    private static string Fingerprint(string hex) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes("mtc-admin-session:" + hex.Trim().ToLowerInvariant())))[..16];
+
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 }

@@ -25,7 +25,7 @@ public static partial class AdminPage
     {
         var page = app.MapGroup("/admin").DisableAntiforgery();
         page.MapGet("", Index);
-        page.MapPost("/login", Login);
+        page.MapPost("/login", Login).RequireRateLimiting(AdminRateLimiting.LoginPolicy);
         page.MapPost("/logout", Logout);
         page.MapGet("/assets/{name}", Asset);
     }
@@ -81,7 +81,7 @@ public static partial class AdminPage
         return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, jobList, AdminApi.GetRules(rules).Value!), "text/html; charset=utf-8");
     }
 
-    public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, ILoggerFactory loggers)
+    public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, AdminSessions sessions, AdminLockout lockout, ILoggerFactory loggers)
     {
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
@@ -90,19 +90,22 @@ public static partial class AdminPage
 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var name = keys.NameOf(form["key"].ToString());
+        var client = context.Connection.RemoteIpAddress;
         if (name is null)
         {
-            LogLoginRefused(loggers.CreateLogger("MedTechTracker.Admin"));
+            lockout.Failed(client);
+            LogLoginRefused(loggers.CreateLogger("MedTechTracker.Admin"), AdminAuth.ClientOf(context));
             return LoginPage(antiforgery.GetAndStoreTokens(context), "That is not an admin key.", StatusCodes.Status401Unauthorized);
         }
 
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], AdminAuth.CookieScheme));
+        lockout.Succeeded(client);
+        var principal = await sessions.OpenAsync(name, context.RequestAborted).ConfigureAwait(false);
         await context.SignInAsync(AdminAuth.CookieScheme, principal, new AuthenticationProperties { IsPersistent = false }).ConfigureAwait(false);
         LogLoggedIn(loggers.CreateLogger("MedTechTracker.Admin"), name);
         return TypedResults.Redirect("/admin");
     }
 
-    public static async Task<Results<RedirectHttpResult, BadRequest<string>>> Logout(HttpContext context, IAntiforgery antiforgery)
+    public static async Task<Results<RedirectHttpResult, BadRequest<string>>> Logout(HttpContext context, IAntiforgery antiforgery, AdminSessions sessions)
     {
         var auth = await context.AuthenticateAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
         if (auth.Succeeded)
@@ -113,6 +116,12 @@ public static partial class AdminPage
         if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
         {
             return TypedResults.BadRequest("The anti-forgery token is missing or invalid. Reload /admin and try again.");
+        }
+
+        // Ends the session on the server too (every session of this key), not just the browser's cookie.
+        if (auth.Succeeded)
+        {
+            await sessions.EndAsync(auth.Principal, context.RequestAborted).ConfigureAwait(false);
         }
 
         await context.SignOutAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
@@ -243,8 +252,8 @@ public static partial class AdminPage
 
     private static string E(string value) => Html.Encode(value);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin sign-in refused: unknown key")]
-    private static partial void LogLoginRefused(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin sign-in from {Client} refused: unknown key")]
+    private static partial void LogLoginRefused(ILogger logger, string client);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Admin} signed in to the admin page")]
     private static partial void LogLoggedIn(ILogger logger, string admin);

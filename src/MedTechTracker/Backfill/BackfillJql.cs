@@ -46,7 +46,7 @@ public static partial class BackfillJql
     public static string? ValidateProjectKey(string? projectKey) =>
         Storage.ProjectKey.IsValid(projectKey)
             ? null
-            : "The project key must be an upper-case Jira project key: a letter, then letters, digits or underscores (e.g. MED).";
+            : $"The project key must be a Jira project key: {Storage.ProjectKey.Rule}.";
 
     /// <summary>Null when valid (or empty), else a reason a person can act on.</summary>
     public static string? ValidateUserJql(string? userJql)

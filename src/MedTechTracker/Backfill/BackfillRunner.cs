@@ -90,7 +90,7 @@ public sealed partial class BackfillRunner(
         }
         catch (Exception ex) when (ex is JiraException or BackfillException or HttpRequestException or TimeoutException)
         {
-            var reason = ex is BackfillException ? ex.Message : $"Jira call failed: {ex.Message}";
+            var reason = Diagnostics.SafeText.Clean(ex is BackfillException ? ex.Message : $"Jira call failed: {ex.Message}", 1000);
             LogFailed(ex is BackfillException ? null : ex, claimed.Id, reason);
             return await store.UpdateAsync(claimed.Id, j => j with { Status = BackfillStatus.Failed, Error = reason, UpdatedAt = time.GetUtcNow(), FinishedAt = time.GetUtcNow() }, CancellationToken.None).ConfigureAwait(false);
         }

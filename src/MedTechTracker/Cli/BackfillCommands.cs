@@ -14,26 +14,30 @@ namespace MedTechTracker.Cli;
 /// <c>start</c> and <c>resume</c> only queue the job: the hosted runner inside <c>serve</c>/<c>worker</c> executes it.
 /// With <c>--wait</c> the job runs in this process instead (unless a service already claimed it, in which case
 /// this process only watches), so a backfill needs no running service; Ctrl+C hands it back to the queue.
-/// Exit codes: 0 done (or queued), 1 refused or the job failed/was cancelled, 2 invalid input.
+/// Exit codes follow <see cref="CliHost"/>: 0 done (or queued); 2 invalid input, an unknown job, a refused request,
+/// or a job that was cancelled or interrupted; 3 a job that failed (its Jira calls did).
 /// </summary>
 public static class BackfillCommands
 {
-    public const int Refused = 1;
-    public const int InvalidInput = 2;
+    public const int Refused = CliHost.InvalidInput;
+    public const int InvalidInput = CliHost.InvalidInput;
+    public const int JobFailed = CliHost.Unavailable;
 
-    public static Command Create()
+    /// <param name="hostFactory">The host the commands run in (tests pass their own).</param>
+    public static Command Create(Func<IHost>? hostFactory = null)
     {
+        var factory = hostFactory ?? (() => CliHost.Build(capabilities: CliCapabilities.Backfill));
         var command = new Command("backfill", "Apply the rules to existing issues: start, watch, cancel and resume backfill jobs.")
         {
-            StartCommand(),
-            StatusCommand(),
-            CancelCommand(),
-            ResumeCommand(),
+            StartCommand(factory),
+            StatusCommand(factory),
+            CancelCommand(factory),
+            ResumeCommand(factory),
         };
         return command;
     }
 
-    private static Command StartCommand()
+    private static Command StartCommand(Func<IHost> factory)
     {
         var project = new Option<string>("--project") { Description = "The Jira project key.", Required = true };
         var jql = new Option<string?>("--jql") { Description = "An extra JQL filter, ANDed in parentheses (it cannot reach another project)." };
@@ -48,14 +52,14 @@ public static class BackfillCommands
             {
                 if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
                 {
-                    await Console.Error.WriteLineAsync($"--created-after: '{text}' is not a date (use yyyy-MM-dd or yyyy-MM-dd HH:mm, UTC).").ConfigureAwait(false);
+                    await parseResult.InvocationConfiguration.Error.WriteLineAsync($"--created-after: '{text}' is not a date (use yyyy-MM-dd or yyyy-MM-dd HH:mm, UTC).").ConfigureAwait(false);
                     return InvalidInput;
                 }
 
                 after = parsed;
             }
 
-            return await WithHostAsync(async services =>
+            return await WithHostAsync(factory, parseResult, cancellationToken, async (services, output, error) =>
             {
                 var jobs = services.GetRequiredService<BackfillJobs>();
                 var result = await jobs.StartAsync(
@@ -64,22 +68,22 @@ public static class BackfillCommands
                     cancellationToken).ConfigureAwait(false);
                 if (!result.Succeeded)
                 {
-                    await Console.Error.WriteLineAsync(result.Error).ConfigureAwait(false);
+                    await error.WriteLineAsync(result.Error).ConfigureAwait(false);
                     return result.ErrorKind == BackfillErrorKind.Invalid ? InvalidInput : Refused;
                 }
 
-                Console.WriteLine($"Queued backfill {result.Job!.Id} of {result.Job.ProjectKey}{(result.Job.DryRun ? " (dry run)" : "")}.");
-                return parseResult.GetValue(wait) ? await RunOrWatchAsync(services, result.Job.Id, cancellationToken).ConfigureAwait(false) : 0;
+                output.WriteLine($"Queued backfill {result.Job!.Id} of {result.Job.ProjectKey}{(result.Job.DryRun ? " (dry run)" : "")}.");
+                return parseResult.GetValue(wait) ? await RunOrWatchAsync(services, result.Job.Id, output, error, cancellationToken).ConfigureAwait(false) : 0;
             }).ConfigureAwait(false);
         });
         return command;
     }
 
-    private static Command StatusCommand()
+    private static Command StatusCommand(Func<IHost> factory)
     {
         var id = new Argument<string?>("ID") { Description = "A job id; all jobs when omitted.", Arity = ArgumentArity.ZeroOrOne };
         var command = new Command("status", "Show backfill jobs and their progress.") { id };
-        command.SetAction(async (parseResult, cancellationToken) => await WithHostAsync(async services =>
+        command.SetAction(async (parseResult, cancellationToken) => await WithHostAsync(factory, parseResult, cancellationToken, async (services, output, error) =>
         {
             var jobs = services.GetRequiredService<BackfillJobs>();
             var time = services.GetRequiredService<TimeProvider>();
@@ -88,14 +92,14 @@ public static class BackfillCommands
                 var job = await jobs.GetAsync(one, cancellationToken).ConfigureAwait(false);
                 if (job is null)
                 {
-                    await Console.Error.WriteLineAsync($"There is no backfill job {one}; `backfill status` lists them.").ConfigureAwait(false);
+                    await error.WriteLineAsync($"There is no backfill job {one}; `backfill status` lists them.").ConfigureAwait(false);
                     return Refused;
                 }
 
-                Console.WriteLine(Describe(job, time.GetUtcNow()));
+                output.WriteLine(Describe(job, time.GetUtcNow()));
                 if (job.Error is not null)
                 {
-                    Console.WriteLine($"  error: {job.Error}");
+                    output.WriteLine($"  error: {job.Error}");
                 }
 
                 return 0;
@@ -104,12 +108,12 @@ public static class BackfillCommands
             var all = await jobs.ListAsync(cancellationToken).ConfigureAwait(false);
             if (all.Count == 0)
             {
-                Console.WriteLine("No backfill jobs.");
+                output.WriteLine("No backfill jobs.");
             }
 
             foreach (var job in all)
             {
-                Console.WriteLine(Describe(job, time.GetUtcNow()));
+                output.WriteLine(Describe(job, time.GetUtcNow()));
             }
 
             return 0;
@@ -117,28 +121,28 @@ public static class BackfillCommands
         return command;
     }
 
-    private static Command CancelCommand()
+    private static Command CancelCommand(Func<IHost> factory)
     {
         var id = new Argument<string>("ID") { Description = "The job id." };
         var command = new Command("cancel", "Cancel a queued or running job (a running one stops at its next checkpoint).") { id };
-        command.SetAction(async (parseResult, cancellationToken) => await WithHostAsync(async services =>
+        command.SetAction(async (parseResult, cancellationToken) => await WithHostAsync(factory, parseResult, cancellationToken, async (services, output, error) =>
         {
             var result = await services.GetRequiredService<BackfillJobs>().CancelAsync(parseResult.GetValue(id)!, Actor(), cancellationToken).ConfigureAwait(false);
-            return Report(result, result.Job?.Status == BackfillStatus.Cancelled ? "Cancelled" : "Cancel requested for");
+            return Report(result, output, error, result.Job?.Status == BackfillStatus.Cancelled ? "Cancelled" : "Cancel requested for");
         }).ConfigureAwait(false));
         return command;
     }
 
-    private static Command ResumeCommand()
+    private static Command ResumeCommand(Func<IHost> factory)
     {
         var id = new Argument<string>("ID") { Description = "The job id." };
         var wait = WaitOption();
         var command = new Command("resume", "Resume a failed or cancelled job from its last checkpoint.") { id, wait };
-        command.SetAction(async (parseResult, cancellationToken) => await WithHostAsync(async services =>
+        command.SetAction(async (parseResult, cancellationToken) => await WithHostAsync(factory, parseResult, cancellationToken, async (services, output, error) =>
         {
             var result = await services.GetRequiredService<BackfillJobs>().ResumeAsync(parseResult.GetValue(id)!, Actor(), cancellationToken, allowActive: true).ConfigureAwait(false);
-            var code = Report(result, "Queued again");
-            return code == 0 && parseResult.GetValue(wait) ? await RunOrWatchAsync(services, result.Job!.Id, cancellationToken).ConfigureAwait(false) : code;
+            var code = Report(result, output, error, "Queued again");
+            return code == 0 && parseResult.GetValue(wait) ? await RunOrWatchAsync(services, result.Job!.Id, output, error, cancellationToken).ConfigureAwait(false) : code;
         }).ConfigureAwait(false));
         return command;
     }
@@ -148,27 +152,28 @@ public static class BackfillCommands
         Description = "Run the job in this process (or watch it, if a service already took it) with live progress until it ends.",
     };
 
-    private static int Report(BackfillCommandResult result, string done)
+    private static int Report(BackfillCommandResult result, TextWriter output, TextWriter error, string done)
     {
         if (!result.Succeeded)
         {
-            Console.Error.WriteLine(result.Error);
+            error.WriteLine(result.Error);
             return Refused;
         }
 
-        Console.WriteLine($"{done} backfill {result.Job!.Id}.");
+        output.WriteLine($"{done} backfill {result.Job!.Id}.");
         return 0;
     }
 
-    private static async Task<int> RunOrWatchAsync(IServiceProvider services, string id, CancellationToken cancellationToken)
+    private static async Task<int> RunOrWatchAsync(IServiceProvider services, string id, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         var runner = services.GetRequiredService<BackfillRunner>();
         var store = services.GetRequiredService<IBackfillStore>();
         var time = services.GetRequiredService<TimeProvider>();
-        var run = ClaimAndRunAsync(runner, store, id, cancellationToken);
+        var run = ClaimAndRunAsync(runner, store, id, output, cancellationToken);
 
-        var watch = Console.IsOutputRedirected
-            ? WatchLinesAsync(store, time, id, run, cancellationToken)
+        // The live bar only on a real terminal; anywhere else (a pipe, a test's writer) one line per update.
+        var watch = Console.IsOutputRedirected || !ReferenceEquals(output, Console.Out)
+            ? WatchLinesAsync(store, time, id, run, output, cancellationToken)
             : WatchBarAsync(store, time, id, run, cancellationToken);
         BackfillJob final;
         try
@@ -178,25 +183,30 @@ public static class BackfillCommands
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"Interrupted: {id} goes back to the queue; `backfill resume` is not needed, a service or `backfill resume {id} --wait` continues it.");
+            error.WriteLine($"Interrupted: {id} goes back to the queue; `backfill resume` is not needed, a service or `backfill resume {id} --wait` continues it.");
             return Refused;
         }
 
         final = await store.GetAsync(id, CancellationToken.None).ConfigureAwait(false) ?? final;
-        Console.WriteLine(Describe(final, time.GetUtcNow()));
+        output.WriteLine(Describe(final, time.GetUtcNow()));
         if (final.Error is not null)
         {
-            Console.Error.WriteLine($"  error: {final.Error}");
+            error.WriteLine($"  error: {final.Error}");
         }
 
-        return final.Status == BackfillStatus.Completed ? 0 : Refused;
+        return final.Status switch
+        {
+            BackfillStatus.Completed => CliHost.Ok,
+            BackfillStatus.Failed => JobFailed,
+            _ => Refused,
+        };
     }
 
     /// <summary>
     /// Runs the job here as soon as it can be claimed: at once when queued, after its lease runs out when the
     /// process that ran it died. While another live process holds it, this one only watches.
     /// </summary>
-    private static async Task ClaimAndRunAsync(BackfillRunner runner, IBackfillStore store, string id, CancellationToken cancellationToken)
+    private static async Task ClaimAndRunAsync(BackfillRunner runner, IBackfillStore store, string id, TextWriter output, CancellationToken cancellationToken)
     {
         var told = false;
         while (true)
@@ -215,7 +225,7 @@ public static class BackfillCommands
 
             if (!told)
             {
-                Console.WriteLine($"Another process holds {id} (or held it until it died); running it here once its lease runs out.");
+                output.WriteLine($"Another process holds {id} (or held it until it died); running it here once its lease runs out.");
                 told = true;
             }
 
@@ -223,7 +233,7 @@ public static class BackfillCommands
         }
     }
 
-    private static async Task<BackfillJob> WatchLinesAsync(IBackfillStore store, TimeProvider time, string id, Task run, CancellationToken cancellationToken)
+    private static async Task<BackfillJob> WatchLinesAsync(IBackfillStore store, TimeProvider time, string id, Task run, TextWriter output, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -233,7 +243,7 @@ public static class BackfillCommands
                 return job;
             }
 
-            Console.WriteLine(Describe(job, time.GetUtcNow()));
+            output.WriteLine(Describe(job, time.GetUtcNow()));
             await Task.WhenAny(run.IsCompleted ? Task.Delay(TimeSpan.FromSeconds(1), cancellationToken) : run, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
@@ -283,32 +293,6 @@ public static class BackfillCommands
 
     private static string Actor() => $"cli:{Environment.UserName}";
 
-    private static async Task<int> WithHostAsync(Func<IServiceProvider, Task<int>> action)
-    {
-        try
-        {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = Directory.GetCurrentDirectory() });
-
-            // Command output is for people; only problems are logged, and to stderr.
-            builder.Logging.ClearProviders();
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.AddRules();
-            builder.AddStorage();
-            builder.AddJira();
-            builder.AddBackfillServices();
-            using var host = builder.Build();
-            return await action(host.Services).ConfigureAwait(false);
-        }
-        catch (OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
-            return InvalidInput;
-        }
-        catch (Rules.Loading.RuleSetValidationException ex)
-        {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return InvalidInput;
-        }
-    }
+    private static Task<int> WithHostAsync(Func<IHost> factory, ParseResult parseResult, CancellationToken cancellationToken, Func<IServiceProvider, TextWriter, TextWriter, Task<int>> action) =>
+        CliHost.RunAsync(parseResult, factory, (services, output, error, _) => action(services, output, error), cancellationToken);
 }

@@ -1,3 +1,4 @@
+using MedTechTracker.Diagnostics;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -17,8 +18,9 @@ internal static class CliTable
         return table;
     }
 
+    /// <summary>Cells often hold stored text (dead-letter reasons, job errors): never a raw control character to a terminal.</summary>
     public static void AddRow(this Table table, IEnumerable<string?> cells) =>
-        table.AddRow(cells.Select(cell => (IRenderable)new Text(cell ?? "")).ToArray());
+        table.AddRow(cells.Select(cell => (IRenderable)new Text(SafeText.Clean(cell, int.MaxValue - 16))).ToArray());
 
     public static void Write(TextWriter writer, IRenderable renderable)
     {

@@ -1,18 +1,23 @@
 using System.CommandLine;
 using System.Globalization;
+using MedTechTracker.Diagnostics;
 using MedTechTracker.Queue;
 
 namespace MedTechTracker.Cli;
 
 /// <summary>
 /// <c>deadletter list | show ID | replay ID | replay --all | purge</c> on the queue the service uses.
-/// Exit 0 on success, 1 when the dead letter does not exist or the command failed, 2 on bad usage.
+/// Exit codes follow <see cref="CliHost"/> (an unknown id is invalid input, 2). <c>purge</c> asks for confirmation on a
+/// terminal and needs <c>--yes</c> otherwise.
 /// </summary>
 public static class DeadLetterCommands
 {
-    public static Command Create(Func<IHost>? hostFactory = null)
+    /// <param name="hostFactory">The host the commands run in (tests pass their own).</param>
+    /// <param name="confirm">Asks a person a yes/no question; answers null when nobody can (stdin is not a terminal).</param>
+    public static Command Create(Func<IHost>? hostFactory = null, Func<string, bool?>? confirm = null)
     {
         var factory = hostFactory ?? (() => CliHost.Build());
+        confirm ??= AskOnTerminal;
 
         var max = new Option<int>("--max") { Description = "Show at most this many (oldest first).", DefaultValueFactory = _ => 100 };
         max.Validators.Add(result =>
@@ -46,9 +51,27 @@ public static class DeadLetterCommands
                 ? ReplayAllAsync(services, output, token)
                 : ReplayAsync(services, parseResult.GetValue(replayId)!, output, error, token), ct));
 
-        var purge = new Command("purge", "Delete every dead letter for good.");
-        purge.SetAction((parseResult, ct) => CliHost.RunAsync(parseResult, factory, async (services, output, _, token) =>
+        var yes = new Option<bool>("--yes") { Description = "Do not ask for confirmation (needed when stdin is not a terminal)." };
+        var purge = new Command("purge", "Delete every dead letter for good (asks first; --yes to skip).") { yes };
+        purge.SetAction((parseResult, ct) => CliHost.RunAsync(parseResult, factory, async (services, output, error, token) =>
         {
+            if (!parseResult.GetValue(yes))
+            {
+                var count = (await services.GetRequiredService<IWorkQueue>().GetStatisticsAsync(token).ConfigureAwait(false)).DeadLetterCount;
+                var answer = confirm($"Delete {Plural(count, "dead letter")} for good? [y/N] ");
+                if (answer is null)
+                {
+                    await error.WriteLineAsync("purge deletes every dead letter for good; pass --yes to confirm (stdin is not a terminal, so nobody can be asked).").ConfigureAwait(false);
+                    return CliHost.InvalidInput;
+                }
+
+                if (answer == false)
+                {
+                    await output.WriteLineAsync("Nothing purged.").ConfigureAwait(false);
+                    return CliHost.InvalidInput;
+                }
+            }
+
             var purged = await services.GetRequiredService<IDeadLetterQueue>().PurgeAsync(token).ConfigureAwait(false);
             await output.WriteLineAsync($"Purged {Plural(purged, "dead letter")}.").ConfigureAwait(false);
             return CliHost.Ok;
@@ -75,7 +98,7 @@ public static class DeadLetterCommands
                 deadLetter.Message.IssueKey,
                 deadLetter.DeliveryCount.ToString(CultureInfo.InvariantCulture),
                 Time(deadLetter.DeadLetteredAt),
-                deadLetter.Reason.Length <= 80 ? deadLetter.Reason : deadLetter.Reason[..79] + "…",
+                SafeText.Clean(deadLetter.Reason, 79),
             ]);
         }
 
@@ -92,8 +115,8 @@ public static class DeadLetterCommands
         var deadLetter = await services.GetRequiredService<IDeadLetterQueue>().GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (deadLetter is null)
         {
-            await error.WriteLineAsync($"No dead letter with id '{id}'. See: deadletter list").ConfigureAwait(false);
-            return CliHost.Failure;
+            await error.WriteLineAsync($"No dead letter with id '{SafeText.Clean(id)}'. See: deadletter list").ConfigureAwait(false);
+            return CliHost.InvalidInput;
         }
 
         var message = deadLetter.Message;
@@ -106,7 +129,7 @@ public static class DeadLetterCommands
         table.AddRow(["Dead-lettered (UTC)", Time(deadLetter.DeadLetteredAt)]);
         table.AddRow(["Deliveries", deadLetter.DeliveryCount.ToString(CultureInfo.InvariantCulture)]);
         table.AddRow(["Trace parent", message.TraceParent ?? "(none)"]);
-        table.AddRow(["Reason", deadLetter.Reason]);
+        table.AddRow(["Reason", SafeText.Clean(deadLetter.Reason, 2000)]);
         CliTable.Write(output, table);
         return CliHost.Ok;
     }
@@ -117,8 +140,8 @@ public static class DeadLetterCommands
         var deadLetter = await queue.GetAsync(id, cancellationToken).ConfigureAwait(false);
         if (deadLetter is null || !await queue.ReplayAsync(id, cancellationToken).ConfigureAwait(false))
         {
-            await error.WriteLineAsync($"No dead letter with id '{id}'. See: deadletter list").ConfigureAwait(false);
-            return CliHost.Failure;
+            await error.WriteLineAsync($"No dead letter with id '{SafeText.Clean(id)}'. See: deadletter list").ConfigureAwait(false);
+            return CliHost.InvalidInput;
         }
 
         await output.WriteLineAsync($"Replayed dead letter {id} ({deadLetter.Message.IssueKey}): it is back on the queue.").ConfigureAwait(false);
@@ -130,6 +153,18 @@ public static class DeadLetterCommands
         var replayed = await services.GetRequiredService<IDeadLetterQueue>().ReplayAllAsync(cancellationToken).ConfigureAwait(false);
         await output.WriteLineAsync(replayed == 0 ? "No dead letters to replay." : $"Replayed {Plural(replayed, "dead letter")}: back on the queue.").ConfigureAwait(false);
         return CliHost.Ok;
+    }
+
+    private static bool? AskOnTerminal(string question)
+    {
+        if (Console.IsInputRedirected)
+        {
+            return null;
+        }
+
+        Console.Error.Write(question);
+        var answer = Console.ReadLine()?.Trim();
+        return string.Equals(answer, "y", StringComparison.OrdinalIgnoreCase) || string.Equals(answer, "yes", StringComparison.OrdinalIgnoreCase);
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MedTechTracker.Rules;
 using MedTechTracker.Rules.Adf;
 using MedTechTracker.Rules.Issues;
 using MedTechTracker.Rules.Loading;
@@ -13,12 +14,14 @@ namespace MedTechTracker.Cli;
 
 /// <summary>
 /// <c>explain [--rules FILE] [--safety-class A|B|C] [--json] PAYLOAD</c>: which sub-tasks an issue needs, and why.
-/// Exit 0 on success, 1 on an invalid rules file, 2 on unreadable or invalid input.
+/// Exit codes follow <see cref="CliHost"/>: 1 on an invalid rules file, 2 on unreadable, oversized or invalid input.
+/// The payload is read up to the webhook size limit and only from a regular file or stdin (a FIFO or a device such
+/// as /dev/zero is refused instead of read).
 /// </summary>
 public static class ExplainCommand
 {
-    public const int InvalidRules = 1;
-    public const int InvalidInput = 2;
+    public const int InvalidRules = CliHost.InvalidConfiguration;
+    public const int InvalidInput = CliHost.InvalidInput;
 
     public static Command Create()
     {
@@ -40,13 +43,14 @@ public static class ExplainCommand
             parseResult.GetValue(safetyClass),
             parseResult.GetValue(json),
             parseResult.GetValue(payload)!,
-            Console.In,
-            Console.Out,
-            Console.Error));
+            Console.OpenStandardInput(),
+            parseResult.InvocationConfiguration.Output,
+            parseResult.InvocationConfiguration.Error,
+            MaxPayloadBytes()));
         return command;
     }
 
-    public static int Run(string rulesPath, SafetyClass safetyClass, bool asJson, string payload, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static int Run(string rulesPath, SafetyClass safetyClass, bool asJson, string payload, Stream stdin, TextWriter stdout, TextWriter stderr, int maxBytes)
     {
         CompiledRuleSet rules;
         try
@@ -62,13 +66,24 @@ public static class ExplainCommand
         IssueSnapshot issue;
         try
         {
-            var text = payload == "-" ? stdin.ReadToEnd() : File.ReadAllText(payload);
-            using var document = JsonDocument.Parse(text, AdfText.ParseOptions);
+            var bytes = payload == "-" ? ReadBounded(stdin, maxBytes) : ReadFile(payload, maxBytes);
+            if (bytes is null)
+            {
+                stderr.WriteLine($"{payload} is larger than {maxBytes} bytes, the webhook size limit (Webhook__MaxBodyBytes).");
+                return InvalidInput;
+            }
+
+            using var document = JsonDocument.Parse(bytes, AdfText.ParseOptions);
             issue = IssuePayloadReader.Read(document.RootElement);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"Cannot read {payload}: {ex.Message}");
+            return InvalidInput;
+        }
+        catch (JsonException ex) when (AdfText.IsTooDeep(ex))
+        {
+            stderr.WriteLine($"{payload} cannot be explained: {AdfText.TooDeepMessage}.");
             return InvalidInput;
         }
         catch (JsonException ex)
@@ -83,53 +98,58 @@ public static class ExplainCommand
         }
 
         var plan = Planner.Plan(rules, issue, safetyClass);
-        stdout.Write(asJson ? ToJson(issue, plan).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine : ToText(issue, plan));
+        stdout.Write(asJson ? PlanJson.Of(issue, plan).ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine : ToText(issue, plan));
         return 0;
     }
 
-    public static JsonObject ToJson(IssueSnapshot issue, IssuePlan plan)
+    /// <summary>The webhook size limit (<c>Webhook__MaxBodyBytes</c>, default 1 MiB): explain reads no more than the service would accept.</summary>
+    private static int MaxPayloadBytes() =>
+        int.TryParse(Environment.GetEnvironmentVariable("Webhook__MaxBodyBytes"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max) && max > 0
+            ? max
+            : Ingress.WebhookOptions.DefaultMaxBodyBytes;
+
+    /// <summary>
+    /// A FIFO would block on open and a device (/dev/zero) never ends; both, like an empty file, report a length of 0,
+    /// so only a non-empty file is opened, and then read no further than the limit.
+    /// </summary>
+    private static byte[]? ReadFile(string path, int maxBytes)
     {
-        var matches = new JsonArray();
-        foreach (var match in plan.Matches)
+        var info = new FileInfo(path);
+        if (!info.Exists)
         {
-            matches.Add(new JsonObject
-            {
-                ["ruleId"] = match.RuleId,
-                ["reason"] = match.Reason == MatchReason.Keyword ? "keyword" : "issueType",
-                ["field"] = match.Field,
-                ["keyword"] = match.Reason == MatchReason.Keyword ? match.Keyword : null,
-                ["standard"] = match.Rule.Standard,
-                ["clause"] = match.Rule.Clause,
-            });
+            throw new FileNotFoundException($"Could not find file '{path}'.");
         }
 
-        return new JsonObject
+        if (info.Length == 0)
         {
-            ["issue"] = issue.Key,
-            ["issueType"] = issue.IssueType,
-            ["isSubtask"] = issue.IsSubtask,
-            ["safetyClass"] = plan.SafetyClass.ToString(),
-            ["matches"] = matches,
-            ["subtasks"] = Subtasks(plan.ToCreate),
-            ["alreadyPresent"] = Subtasks(plan.AlreadyPresent),
-        };
+            throw new IOException("it is empty or not a regular file (a FIFO or a device is not read); use '-' to read stdin.");
+        }
 
-        static JsonArray Subtasks(IEnumerable<PlannedSubtask> subtasks)
+        if (info.Length > maxBytes)
         {
-            var array = new JsonArray();
-            foreach (var subtask in subtasks)
+            return null;
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return ReadBounded(stream, maxBytes);
+    }
+
+    /// <summary>At most <paramref name="maxBytes"/> bytes; null when there is more.</summary>
+    private static byte[]? ReadBounded(Stream stream, int maxBytes)
+    {
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length))) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > maxBytes)
             {
-                array.Add(new JsonObject
-                {
-                    ["ruleId"] = subtask.RuleId,
-                    ["summary"] = subtask.Summary,
-                    ["labels"] = new JsonArray([.. subtask.Labels.Select(l => (JsonNode)l)]),
-                    ["description"] = subtask.Description.DeepClone(),
-                });
+                return null;
             }
-
-            return array;
         }
+
+        return buffer.ToArray();
     }
 
     private static string ToText(IssueSnapshot issue, IssuePlan plan)

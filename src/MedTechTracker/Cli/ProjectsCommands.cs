@@ -7,7 +7,7 @@ namespace MedTechTracker.Cli;
 
 /// <summary>
 /// <c>projects list | enable KEY [--shadow] [--safety-class A|B|C] | disable KEY</c> on the data directory the service uses.
-/// Exit 0 on success, 1 on a failure, 2 on bad usage (such as an invalid project key).
+/// Exit codes follow <see cref="CliHost"/> (an invalid project key is invalid input, 2).
 /// </summary>
 public static class ProjectsCommands
 {
@@ -76,8 +76,8 @@ public static class ProjectsCommands
         if (!ProjectKey.IsValid(key))
         {
             var hint = ProjectKey.IsValid(key.ToUpperInvariant()) ? $" Did you mean {key.ToUpperInvariant()}?" : "";
-            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"'{key}' is not a Jira project key ({ProjectKey.Rule}).{hint}").ConfigureAwait(false);
-            return CliHost.BadUsage;
+            await parseResult.InvocationConfiguration.Error.WriteLineAsync($"'{Diagnostics.SafeText.Clean(key)}' is not a Jira project key ({ProjectKey.Rule}).{hint}").ConfigureAwait(false);
+            return CliHost.InvalidInput;
         }
 
         return await CliHost.RunAsync(parseResult, factory, async (services, output, _, token) =>

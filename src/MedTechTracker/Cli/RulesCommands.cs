@@ -12,21 +12,23 @@ public static class RulesCommands
         validate.SetAction(parseResult =>
         {
             var path = CliOptions.ResolveRulesPath(parseResult.GetValue(rules));
+            var output = parseResult.InvocationConfiguration.Output;
+            var error = parseResult.InvocationConfiguration.Error;
             try
             {
                 var ruleSet = RuleSetLoader.LoadFile(path);
-                Console.WriteLine($"{path}: {ruleSet.Rules.Count} rules, valid.");
-                return 0;
+                output.WriteLine($"{path}: {ruleSet.Rules.Count} rules, valid.");
+                return CliHost.Ok;
             }
             catch (RuleSetValidationException ex)
             {
-                foreach (var error in ex.Errors)
+                foreach (var problem in ex.Errors)
                 {
-                    Console.Error.WriteLine(error);
+                    error.WriteLine(problem);
                 }
 
-                Console.Error.WriteLine($"{ex.Errors.Count} error{(ex.Errors.Count == 1 ? "" : "s")}.");
-                return 1;
+                error.WriteLine($"{ex.Errors.Count} error{(ex.Errors.Count == 1 ? "" : "s")}.");
+                return CliHost.InvalidConfiguration;
             }
         });
 

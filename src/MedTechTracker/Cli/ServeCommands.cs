@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MedTechTracker.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace MedTechTracker.Cli;
 
@@ -13,19 +14,17 @@ public static class ServeCommands
         {
             try
             {
-                var app = ServiceHost.Build([.. parseResult.UnmatchedTokens], role);
+                await using var app = ServiceHost.Build([.. parseResult.UnmatchedTokens], role);
+
+                // Every invalid setting is reported at once, before start-up (where the host would log a stack trace).
+                app.Services.GetService<IStartupValidator>()?.Validate();
                 await app.RunAsync(cancellationToken).ConfigureAwait(false);
-                return 0;
+                return CliHost.Ok;
             }
-            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            catch (Exception ex) when (CliHost.ExitCodeOf(ex) is { } code)
             {
-                await Console.Error.WriteLineAsync($"Invalid configuration: {string.Join("; ", ex.Failures)}").ConfigureAwait(false);
-                return 1;
-            }
-            catch (Rules.Loading.RuleSetValidationException ex)
-            {
-                await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-                return 1;
+                await parseResult.InvocationConfiguration.Error.WriteLineAsync(CliHost.Describe(ex)).ConfigureAwait(false);
+                return code;
             }
         });
         return command;

@@ -18,6 +18,7 @@ public static class ServiceHost
         var builder = WebApplication.CreateBuilder(args);
         builder.Services.AddSingleton(new ServiceRoleMarker(role));
         builder.AddServiceDefaults();
+        builder.AddHttpEdge();
         builder.AddRules();
         builder.AddStorage();
         builder.AddQueue();
@@ -37,6 +38,7 @@ public static class ServiceHost
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseHttpEdge();
         app.MapHealth();
         if (role.HasFlag(ServiceRole.Ingress))
         {

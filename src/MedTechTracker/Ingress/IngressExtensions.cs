@@ -16,6 +16,7 @@ public static class IngressExtensions
             return new WebhookSignature(options.Secret, options.SecondarySecret);
         });
         builder.Services.TryAddSingleton<BotIdentity>();
+        builder.Services.AddSingleton<WebhookReplayGuard>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<UnsignedWebhookWarning>();
         builder.Services.AddProblemDetails();

@@ -31,6 +31,7 @@ public static partial class JiraWebhookHandler
         [FromServices] WebhookSignature signature,
         [FromServices] IOptions<WebhookOptions> options,
         [FromServices] BotIdentity bot,
+        [FromServices] WebhookReplayGuard replays,
         [FromServices] TimeProvider timeProvider,
         [FromServices] ILoggerFactory loggerFactory)
     {
@@ -63,7 +64,7 @@ public static partial class JiraWebhookHandler
 
         try
         {
-            return await HandleBodyAsync(context, buffer.AsMemory(0, length), queue, signature, webhookOptions, bot, timeProvider, logger).ConfigureAwait(false);
+            return await HandleBodyAsync(context, buffer.AsMemory(0, length), queue, signature, webhookOptions, bot, replays, timeProvider, logger).ConfigureAwait(false);
         }
         finally
         {
@@ -79,6 +80,7 @@ public static partial class JiraWebhookHandler
         WebhookSignature signature,
         WebhookOptions options,
         BotIdentity bot,
+        WebhookReplayGuard replays,
         TimeProvider timeProvider,
         ILogger logger)
     {
@@ -141,9 +143,28 @@ public static partial class JiraWebhookHandler
             : null;
         if (ignoredBecause is not null)
         {
-            Log.Ignored(logger, webhookId, payload.IssueKey is { } key && WebhookPayloadReader.IsIssueKey(key) ? key : null, ignoredBecause);
+            Log.Ignored(logger, webhookId, payload.IssueKey is { } key && Storage.ProjectKey.IsValidIssueKey(key) ? key : null, ignoredBecause);
             Count(WebhookOutcome.Ignored);
             return TypedResults.NoContent();
+        }
+
+        // The signature does not cover the webhook id, so a captured body could be replayed under a new id: only
+        // fresh events are taken, and each (event, issue) once within the window, whatever its id.
+        var now = timeProvider.GetUtcNow();
+        var timestamp = payload.Timestamp!.Value;
+        if (timestamp < now - options.FreshnessWindow || timestamp > now + options.MaxClockSkew)
+        {
+            Log.Stale(logger, webhookId, payload.IssueKey!, (long)(now - timestamp).TotalSeconds);
+            return Reject(WebhookOutcome.Stale, StatusCodes.Status400BadRequest,
+                $"timestamp is outside the accepted window (at most {options.FreshnessWindow} old, {options.MaxClockSkew} ahead).");
+        }
+
+        var eventName = payload.Event ?? WebhookPayloadReader.IssueCreatedEvent;
+        if (!replays.TryClaim(eventName, payload.IssueId!))
+        {
+            Log.Replayed(logger, webhookId, payload.IssueKey!);
+            Count(WebhookOutcome.Replay);
+            return TypedResults.Accepted((string?)null);
         }
 
         using var activity = TrackerTelemetry.ActivitySource.StartActivity("webhook enqueue", ActivityKind.Producer);
@@ -156,7 +177,7 @@ public static partial class JiraWebhookHandler
             payload.IssueId!,
             payload.IssueKey!,
             payload.ProjectKey!,
-            timeProvider.GetUtcNow(),
+            now,
             current?.Id,
             current?.TraceStateString);
 
@@ -168,6 +189,7 @@ public static partial class JiraWebhookHandler
         }
         catch (Exception ex)
         {
+            replays.Release(eventName, payload.IssueId!);
             Log.EnqueueFailed(logger, ex, webhookId, reference.IssueKey);
             activity?.SetStatus(ActivityStatusCode.Error, "enqueue failed");
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -223,6 +245,12 @@ public static partial class JiraWebhookHandler
 
         [LoggerMessage(5, LogLevel.Debug, "Webhook {WebhookId} for {IssueKey}: {Outcome}")]
         public static partial void Accepted(ILogger logger, string webhookId, string issueKey, string outcome);
+
+        [LoggerMessage(7, LogLevel.Warning, "Rejected webhook {WebhookId} for {IssueKey}: its timestamp is {AgeSeconds} s old, outside the freshness window")]
+        public static partial void Stale(ILogger logger, string webhookId, string issueKey, long ageSeconds);
+
+        [LoggerMessage(8, LogLevel.Information, "Dropped webhook {WebhookId} for {IssueKey}: the same event for this issue was already accepted (a replay or a retry)")]
+        public static partial void Replayed(ILogger logger, string webhookId, string issueKey);
 
         [LoggerMessage(6, LogLevel.Error, "Could not enqueue webhook {WebhookId} for {IssueKey}; answered 503 so Jira retries")]
         public static partial void EnqueueFailed(ILogger logger, Exception exception, string webhookId, string issueKey);

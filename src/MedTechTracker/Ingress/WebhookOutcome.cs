@@ -5,6 +5,8 @@ public static class WebhookOutcome
 {
     public const string Accepted = "accepted";
     public const string Duplicate = "duplicate";
+    public const string Replay = "replay";
+    public const string Stale = "stale";
     public const string Ignored = "ignored";
     public const string Unauthorized = "unauthorized";
     public const string Invalid = "invalid";

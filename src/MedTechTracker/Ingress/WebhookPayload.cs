@@ -11,6 +11,12 @@ public sealed class WebhookPayload
 
     public bool HasEvent { get; internal set; }
 
+    /// <summary>The event name (<c>webhookEvent</c>), when it is a short string.</summary>
+    public string? Event { get; internal set; }
+
+    /// <summary>When Jira says the event happened (<c>timestamp</c>, Unix milliseconds); null when absent or not a number.</summary>
+    public DateTimeOffset? Timestamp { get; internal set; }
+
     public bool IsIssueCreated { get; internal set; }
 
     public string? UserAccountId { get; internal set; }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MedTechTracker.Storage;
 
 namespace MedTechTracker.Ingress;
 
@@ -12,6 +13,10 @@ public static class WebhookPayloadReader
 
     // Jira keys and ids are short; anything longer is not a key, and is rejected before a string is allocated.
     private const int MaxIdentifierBytes = 255;
+
+    // Unix milliseconds from 2000 to 9999: anything else is not a Jira event time.
+    private const long MinTimestamp = 946_684_800_000;
+    private const long MaxTimestamp = 253_402_300_799_999;
 
     public static WebhookPayload Read(ReadOnlySpan<byte> json)
     {
@@ -57,6 +62,11 @@ public static class WebhookPayloadReader
             return null; // Other events are acknowledged and ignored; their shape is not our concern.
         }
 
+        if (payload.Timestamp is null)
+        {
+            return "timestamp is missing or not a time in Unix milliseconds.";
+        }
+
         if (payload.IssueId is null)
         {
             return "issue.id is missing.";
@@ -77,12 +87,12 @@ public static class WebhookPayloadReader
             return "issue.id is not a Jira issue id.";
         }
 
-        if (!IsIssueKey(payload.IssueKey))
+        if (!ProjectKey.IsValidIssueKey(payload.IssueKey))
         {
             return "issue.key is not a Jira issue key.";
         }
 
-        return IsProjectKey(payload.ProjectKey) ? null : "issue.fields.project.key is not a Jira project key.";
+        return ProjectKey.IsValid(payload.ProjectKey) ? null : "issue.fields.project.key is not a Jira project key.";
     }
 
     private static void ReadRoot(ref Utf8JsonReader reader, WebhookPayload payload)
@@ -96,12 +106,21 @@ public static class WebhookPayloadReader
                 {
                     payload.HasEvent = true;
                     payload.IsIssueCreated = reader.ValueTextEquals(IssueCreatedEvent);
+                    payload.Event = reader.ValueSpan.Length <= MaxIdentifierBytes ? reader.GetString() : null;
                 }
                 else
                 {
                     reader.Skip();
                     payload.Error ??= "webhookEvent is not a string.";
                 }
+            }
+            else if (reader.ValueTextEquals("timestamp"u8))
+            {
+                reader.Read();
+                payload.Timestamp = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var ms) && ms is >= MinTimestamp and <= MaxTimestamp
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+                    : null;
+                reader.Skip();
             }
             else if (reader.ValueTextEquals("user"u8))
             {
@@ -285,18 +304,6 @@ public static class WebhookPayloadReader
     }
 
     internal static bool IsIssueId(string value) => value.Length is > 0 and <= 19 && value.All(char.IsAsciiDigit);
-
-    internal static bool IsProjectKey(string value) =>
-        value.Length is > 0 and <= 100 && char.IsAsciiLetter(value[0]) && value.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
-
-    internal static bool IsIssueKey(string value)
-    {
-        var dash = value.LastIndexOf('-');
-        return dash > 0
-            && IsProjectKey(value[..dash])
-            && value.Length - dash - 1 is > 0 and <= 19
-            && value.AsSpan(dash + 1).IndexOfAnyExceptInRange('0', '9') < 0;
-    }
 
     private static WebhookPayload Fail(WebhookPayload payload, string reason)
     {

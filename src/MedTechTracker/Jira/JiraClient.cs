@@ -17,7 +17,6 @@ namespace MedTechTracker.Jira;
 public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient
 {
     public const int MaxBulkItems = 50;
-    private const int MaxErrorText = 1000;
     private const int MetaPageSize = 50;
     private const int ProjectPageSize = 50;
     private const int MaxPages = 10_000;
@@ -449,52 +448,10 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
 
     private static string Join(string operation, string? subject) => subject is null ? operation : $"{operation} {subject}";
 
-    /// <summary>Jira's error text (<c>errorMessages</c>, <c>errors{field: message}</c>, or <c>message</c>), shortened.</summary>
-    internal static string ErrorText(string body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-        {
-            return "";
-        }
+    /// <summary>Jira's error keys and a sanitised, bounded message (see <see cref="JiraErrorText"/>): never field values or control characters.</summary>
+    internal static string ErrorText(string body) => JiraErrorText.FromBody(body);
 
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return ErrorText(document.RootElement);
-        }
-        catch (JsonException)
-        {
-            // Not JSON (a proxy's HTML page, for instance): not worth quoting.
-            return "";
-        }
-    }
-
-    private static string ErrorText(JsonElement root)
-    {
-        if (root.ValueKind != JsonValueKind.Object)
-        {
-            return "";
-        }
-
-        var parts = new List<string>();
-        if (ArrayProperty(root, "errorMessages") is { } messages)
-        {
-            parts.AddRange(messages.EnumerateArray().Where(m => m.ValueKind == JsonValueKind.String).Select(m => m.GetString()!).Where(m => m.Length > 0));
-        }
-
-        if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
-        {
-            parts.AddRange(errors.EnumerateObject().Where(e => e.Value.ValueKind == JsonValueKind.String).Select(e => $"{e.Name}: {e.Value.GetString()}"));
-        }
-
-        if (parts.Count == 0 && StringProperty(root, "message") is { Length: > 0 } message)
-        {
-            parts.Add(message);
-        }
-
-        var text = string.Join("; ", parts);
-        return text.Length <= MaxErrorText ? text : text[..MaxErrorText] + "…";
-    }
+    private static string ErrorText(JsonElement root) => JiraErrorText.FromJson(root);
 
     private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
     {
@@ -505,6 +462,11 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
             {
                 return await JsonDocument.ParseAsync(stream, AdfText.ParseOptions, cancellationToken).ConfigureAwait(false);
             }
+        }
+        catch (JsonException ex) when (AdfText.IsTooDeep(ex))
+        {
+            // Retrying cannot make the document shallower: a clear, permanent failure for this one issue.
+            throw new JiraException($"Jira {Join(operation, subject)} returned a document that cannot be processed: {AdfText.TooDeepMessage}.", (int)response.StatusCode, permanent: true, ex);
         }
         catch (JsonException ex)
         {

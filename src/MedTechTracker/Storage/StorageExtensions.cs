@@ -20,6 +20,7 @@ public static class StorageExtensions
                 builder.Services.AddSingleton<SqliteSettingsStore>();
                 builder.Services.AddSingleton<SqliteBackfillStore>();
                 builder.Services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<SqliteSettingsStore>());
+                builder.Services.AddSingleton<IAdminSessionEpochs>(sp => sp.GetRequiredService<SqliteSettingsStore>());
                 builder.Services.AddSingleton<IBackfillStore>(sp => sp.GetRequiredService<SqliteBackfillStore>());
                 break;
             case StoreProvider.AzureTables:

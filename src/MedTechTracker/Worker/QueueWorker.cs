@@ -17,6 +17,7 @@ public sealed partial class QueueWorker(
     ILogger<QueueWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
+    private const int MaxReasonLength = 1000;
     private readonly WorkerOptions _options = options.Value;
 
     // Cancelled only when the drain time-out expires: processing outlives the stopping token on purpose.
@@ -139,6 +140,9 @@ public sealed partial class QueueWorker(
     {
         var key = leased.Message.IssueKey;
 
+        // The reason becomes a stored dead-letter reason and a log line: no control characters, bounded.
+        var reason = Diagnostics.SafeText.Clean(outcome.Reason ?? outcome.Result, MaxReasonLength);
+
         // Settling must happen even while shutting down: a short budget of its own instead of the stopping token.
         using var settle = new CancellationTokenSource(SettleTimeout, time);
         try
@@ -150,15 +154,15 @@ public sealed partial class QueueWorker(
                     LogCompleted(key, outcome.Result, leased.DeliveryCount);
                     break;
                 case MessageDisposition.Abandon:
-                    await queue.AbandonAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
-                    LogAbandoned(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
+                    await queue.AbandonAsync(leased, reason, settle.Token).ConfigureAwait(false);
+                    LogAbandoned(key, leased.DeliveryCount, reason);
                     break;
                 case MessageDisposition.DeadLetter:
-                    await queue.DeadLetterAsync(leased, outcome.Reason ?? outcome.Result, settle.Token).ConfigureAwait(false);
+                    await queue.DeadLetterAsync(leased, reason, settle.Token).ConfigureAwait(false);
 
                     // The queue counts only what it dead-letters itself (maximum delivery count, source=queue).
                     TrackerTelemetry.DeadLetters.Add(1, new KeyValuePair<string, object?>("source", "worker"));
-                    LogDeadLettered(key, leased.DeliveryCount, outcome.Reason ?? outcome.Result);
+                    LogDeadLettered(key, leased.DeliveryCount, reason);
                     break;
             }
         }

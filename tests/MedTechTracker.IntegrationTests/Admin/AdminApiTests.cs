@@ -76,6 +76,7 @@ public sealed partial class AdminApiTests : IAsyncLifetime
     [InlineData("MED", "1", "B", HttpStatusCode.BadRequest)]
     [InlineData("NOPE", "On", "B", HttpStatusCode.NotFound)]
     [InlineData("med", "On", "B", HttpStatusCode.BadRequest)]
+    [InlineData("OTHER%0A", "On", "B", HttpStatusCode.BadRequest)]
     public async Task A_project_update_is_validated_and_the_project_must_exist_in_Jira(string key, string mode, string safetyClass, HttpStatusCode expected)
     {
         using var client = _host.Client(AdminHost.AdminKey);
@@ -85,7 +86,7 @@ public sealed partial class AdminApiTests : IAsyncLifetime
         Assert.Equal(expected, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()));
-        Assert.Null(await _host.Services.GetRequiredService<ISettingsStore>().GetAsync(key, CancellationToken.None));
+        Assert.Null(await _host.Services.GetRequiredService<ISettingsStore>().GetAsync(Uri.UnescapeDataString(key).Trim(), CancellationToken.None));
     }
 
     [Fact]

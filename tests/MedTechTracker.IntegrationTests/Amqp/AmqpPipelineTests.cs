@@ -24,8 +24,11 @@ public sealed class AmqpPipelineTests : IAsyncLifetime
         var expected = PipelineRules.ExpectedSummaries(issue.Summary, "A hazard for the patient when the password screen hides the alarm.");
         Assert.Equal(3, expected.Count);
 
+        // The retry reaches another ingress replica, whose replay guard has not seen it (the guard is per process),
+        // and RabbitMQ has no duplicate detection: the worker's own check must keep it from creating twice.
+        await using var replica = await _env.StartHostAsync(ServiceRole.Ingress, AmqpSettings());
         Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-amqp-1"));
-        Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-amqp-1"));
+        Assert.Equal(202, await replica.SendAsync(JiraWebhook.IssueCreated(issue), "wh-amqp-1"));
         await Poll.UntilAsync(() => _env.Jira.Reads(issue.Key) >= 2 && _env.Jira.SubtasksOf(issue.Key).Count >= expected.Count, "both deliveries were processed");
 
         Assert.Equal(expected.Order(), _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).Order());
@@ -61,9 +64,12 @@ public sealed class AmqpPipelineTests : IAsyncLifetime
         Assert.False(first.HasExited, first.Output);
         Assert.False(second.HasExited, second.Output);
 
+        // The repeats arrive at a second ingress replica: its replay guard has not seen them (it is per process), so
+        // they reach the queue and the workers, whose existing-sub-task check is what keeps them from creating twice.
+        await using var replica = await _env.StartHostAsync(ServiceRole.Ingress, AmqpSettings());
         foreach (var (issue, id) in secondWave)
         {
-            Assert.Equal(202, await ingress.SendAsync(JiraWebhook.IssueCreated(issue), id));
+            Assert.Equal(202, await replica.SendAsync(JiraWebhook.IssueCreated(issue), id));
         }
 
         await Poll.UntilAsync(() => secondWave.All(w => _env.Jira.Reads(w.Issue.Key) >= 2), "every repeated webhook was processed", TimeSpan.FromMinutes(3));

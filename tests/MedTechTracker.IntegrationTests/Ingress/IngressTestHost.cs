@@ -32,7 +32,7 @@ public sealed class IngressTestHost : IAsyncDisposable
     private readonly string _dataDirectory;
     private readonly bool _ownsDataDirectory;
 
-    private IngressTestHost(WebApplication app, WireMockServer jira, string dataDirectory, bool ownsDataDirectory, FakeWorkQueue queue, FakeSettingsStore store, CapturingLoggerProvider logs, List<System.Diagnostics.Activity> spans)
+    private IngressTestHost(WebApplication app, WireMockServer jira, string dataDirectory, bool ownsDataDirectory, FakeWorkQueue queue, InMemorySettingsStore store, CapturingLoggerProvider logs, List<System.Diagnostics.Activity> spans)
     {
         App = app;
         _jira = jira;
@@ -54,7 +54,7 @@ public sealed class IngressTestHost : IAsyncDisposable
 
     public FakeWorkQueue Queue { get; }
 
-    public FakeSettingsStore Store { get; }
+    public InMemorySettingsStore Store { get; }
 
     public CapturingLoggerProvider Logs { get; }
 
@@ -89,7 +89,7 @@ public sealed class IngressTestHost : IAsyncDisposable
         args.AddRange(config.Where(kv => kv.Value is not null).Select(kv => $"--{kv.Key}={kv.Value}"));
 
         var queue = new FakeWorkQueue();
-        var store = new FakeSettingsStore();
+        var store = new InMemorySettingsStore();
         var logs = new CapturingLoggerProvider();
         var spans = new List<System.Diagnostics.Activity>();
         WebApplication? app = null;

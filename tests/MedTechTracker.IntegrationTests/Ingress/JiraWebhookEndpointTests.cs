@@ -20,7 +20,7 @@ public sealed class JiraWebhookEndpointTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero));
         await using var host = await IngressTestHost.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
 
-        using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated("MED-42", "10042").ToJsonString(), "webhook-1");
+        using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated("MED-42", "10042", timestamp: clock.GetUtcNow()).ToJsonString(), "webhook-1");
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var message = Assert.Single(host.Queue.Enqueued);
@@ -60,7 +60,7 @@ public sealed class JiraWebhookEndpointTests
         }
 
         Assert.Single(host.Queue.Enqueued);
-        Assert.Equal(3, host.Queue.EnqueueCalls);
+        Assert.Equal(1, host.Queue.EnqueueCalls);
     }
 
     [Fact]
@@ -100,11 +100,11 @@ public sealed class JiraWebhookEndpointTests
     public async Task Secondary_secret_is_accepted_while_the_secret_is_rotated()
     {
         await using var host = await IngressTestHost.StartAsync(new Dictionary<string, string?> { ["Webhook:Secret"] = "the new secret", ["Webhook:SecondarySecret"] = IngressTestHost.Secret });
-        var body = Encoding.UTF8.GetBytes(WebhookBodies.IssueCreated().ToJsonString());
+        byte[] Body(int n) => Encoding.UTF8.GetBytes(WebhookBodies.IssueCreated($"MED-{n}", $"1000{n}").ToJsonString());
 
-        using var oldSecret = await host.Client.SendAsync(IngressTestHost.SignedRequest(body, "w-old", IngressTestHost.Secret));
-        using var newSecret = await host.Client.SendAsync(IngressTestHost.SignedRequest(body, "w-new", "the new secret"));
-        using var neither = await host.Client.SendAsync(IngressTestHost.SignedRequest(body, "w-neither", "a retired secret"));
+        using var oldSecret = await host.Client.SendAsync(IngressTestHost.SignedRequest(Body(1), "w-old", IngressTestHost.Secret));
+        using var newSecret = await host.Client.SendAsync(IngressTestHost.SignedRequest(Body(2), "w-new", "the new secret"));
+        using var neither = await host.Client.SendAsync(IngressTestHost.SignedRequest(Body(3), "w-neither", "a retired secret"));
 
         Assert.Equal(HttpStatusCode.Accepted, oldSecret.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, newSecret.StatusCode);
@@ -266,6 +266,75 @@ public sealed class JiraWebhookEndpointTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter?.Delta);
         Assert.Empty(host.Queue.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_signed_body_replayed_with_a_new_webhook_id_is_dropped_before_the_queue()
+    {
+        await using var host = await IngressTestHost.StartAsync();
+        var body = WebhookBodies.IssueCreated("MED-42", "10042").ToJsonString();
+
+        using var original = await host.PostSignedAsync(body, "delivery-1");
+        using var replay = await host.PostSignedAsync(body, "attacker-chosen-id");
+        using var otherIssue = await host.PostSignedAsync(WebhookBodies.IssueCreated("MED-43", "10043").ToJsonString(), "delivery-2");
+
+        Assert.Equal((HttpStatusCode.Accepted, HttpStatusCode.Accepted, HttpStatusCode.Accepted), (original.StatusCode, replay.StatusCode, otherIssue.StatusCode));
+        Assert.Equal(["delivery-1", "delivery-2"], host.Queue.Enqueued.Select(m => m.MessageId));
+        Assert.Equal(2, host.Queue.EnqueueCalls);
+        Assert.Contains(host.Logs.Lines, line => line.Contains("attacker-chosen-id", StringComparison.Ordinal) && line.Contains("already accepted", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(-61)]
+    [InlineData(-24 * 60)]
+    [InlineData(6)]
+    public async Task A_webhook_whose_timestamp_is_outside_the_freshness_window_is_refused_without_a_retry(int minutes)
+    {
+        await using var host = await IngressTestHost.StartAsync();
+
+        using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated(timestamp: DateTimeOffset.UtcNow.AddMinutes(minutes)).ToJsonString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, host.Queue.EnqueueCalls);
+    }
+
+    [Fact]
+    public async Task A_late_jira_retry_within_the_window_is_accepted()
+    {
+        await using var host = await IngressTestHost.StartAsync();
+
+        using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated(timestamp: DateTimeOffset.UtcNow.AddMinutes(-45)).ToJsonString());
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Single(host.Queue.Enqueued);
+    }
+
+    [Fact]
+    public async Task After_a_503_the_retry_of_the_same_event_gets_through()
+    {
+        await using var host = await IngressTestHost.StartAsync();
+        var body = WebhookBodies.IssueCreated().ToJsonString();
+        host.Queue.FailWith = new IOException("disk full");
+        using var failed = await host.PostSignedAsync(body, "delivery-1");
+        host.Queue.FailWith = null;
+
+        using var retried = await host.PostSignedAsync(body, "delivery-1");
+
+        Assert.Equal((HttpStatusCode.ServiceUnavailable, HttpStatusCode.Accepted), (failed.StatusCode, retried.StatusCode));
+        Assert.Single(host.Queue.Enqueued);
+    }
+
+    [Fact]
+    public async Task A_webhook_without_a_timestamp_is_refused()
+    {
+        await using var host = await IngressTestHost.StartAsync();
+        var body = WebhookBodies.IssueCreated();
+        body.Remove("timestamp");
+
+        using var response = await host.PostSignedAsync(body.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, host.Queue.EnqueueCalls);
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class QueueGaugeTests
         await using var host = await IngressTestHost.StartAsync(configure: b => b.Services.AddSingleton<TimeProvider>(clock));
         for (var n = 1; n <= 3; n++)
         {
-            using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated($"MED-{n}", $"1000{n}").ToJsonString());
+            using var response = await host.PostSignedAsync(WebhookBodies.IssueCreated($"MED-{n}", $"1000{n}", timestamp: clock.GetUtcNow()).ToJsonString());
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 

@@ -9,10 +9,10 @@ namespace MedTechTracker.IntegrationTests.Ingress;
 /// <summary>Jira Cloud "jira:issue_created" webhook bodies, shaped like the real ones.</summary>
 public static class WebhookBodies
 {
-    public static JsonObject IssueCreated(string key = "MED-42", string id = "10042", string summary = "Add insulin dose calculation", string? description = "The pump computes the bolus dose.", string accountId = "557058:human-author") =>
+    public static JsonObject IssueCreated(string key = "MED-42", string id = "10042", string summary = "Add insulin dose calculation", string? description = "The pump computes the bolus dose.", string accountId = "557058:human-author", DateTimeOffset? timestamp = null) =>
         new()
         {
-            ["timestamp"] = 1763800000000,
+            ["timestamp"] = (timestamp ?? DateTimeOffset.UtcNow).ToUnixTimeMilliseconds(),
             ["webhookEvent"] = "jira:issue_created",
             ["issue_event_type_name"] = "issue_created",
             ["user"] = new JsonObject

@@ -38,16 +38,16 @@ public sealed class WebhookMetricsTests
         var body = WebhookBodies.IssueCreated().ToJsonString();
 
         (await host.PostSignedAsync(body, "m-1")).Dispose();
-        (await host.PostSignedAsync(body, "m-1")).Dispose();
+        (await host.PostSignedAsync(body, "m-1-replayed")).Dispose();
         (await host.Client.SendAsync(IngressTestHost.SignedRequest(Encoding.UTF8.GetBytes(body), "m-2", "wrong"))).Dispose();
         (await host.PostSignedAsync("{", "m-3")).Dispose();
         host.Queue.FailWith = new IOException("down");
-        using var unavailable = await host.PostSignedAsync(body, "m-4");
+        using var unavailable = await host.PostSignedAsync(WebhookBodies.IssueCreated("MED-99", "10099").ToJsonString(), "m-4");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unavailable.StatusCode);
 
         // Other tests run in parallel and add to the same static counter, so these are lower bounds.
         Assert.True(counted.GetValueOrDefault("accepted") >= 1);
-        Assert.True(counted.GetValueOrDefault("duplicate") >= 1);
+        Assert.True(counted.GetValueOrDefault("replay") >= 1);
         Assert.True(counted.GetValueOrDefault("unauthorized") >= 1);
         Assert.True(counted.GetValueOrDefault("invalid") >= 1);
         Assert.True(counted.GetValueOrDefault("unavailable") >= 1);

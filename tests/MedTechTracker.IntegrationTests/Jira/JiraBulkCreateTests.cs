@@ -82,7 +82,7 @@ public sealed class JiraBulkCreateTests : IDisposable
         Assert.Equal("c", failed.Item.Subtask.RuleId);
         Assert.Equal(400, failed.Status);
         Assert.True(failed.Permanent);
-        Assert.Equal("labels: The label 'has space' contains spaces which is invalid.", failed.Error);
+        Assert.Equal("errors in labels", failed.Error);
 
         var requests = _jira.LogEntries.Select(e => JsonNode.Parse(e.RequestMessage!.Body!)!["issueUpdates"]!.AsArray()).ToList();
         Assert.Equal(2, requests.Count);
@@ -106,7 +106,7 @@ public sealed class JiraBulkCreateTests : IDisposable
     }
 
     [Fact]
-    public async Task All_items_refused_with_400_are_reported_per_item_with_jiras_message()
+    public async Task All_items_refused_with_400_are_reported_per_item_with_jiras_error_keys()
     {
         _jira.Given(Request.Create().WithPath(BulkPath).UsingPost())
             .RespondWith(Response.Create().WithStatusCode(400).WithBody("""
@@ -118,7 +118,7 @@ public sealed class JiraBulkCreateTests : IDisposable
 
         var failed = Assert.Single(result.Failed);
         Assert.True(failed.Permanent);
-        Assert.Equal("parent: Given parent work item does not belong to appropriate hierarchy.", failed.Error);
+        Assert.Equal("errors in parent", failed.Error);
         Assert.Single(_jira.LogEntries);
     }
 

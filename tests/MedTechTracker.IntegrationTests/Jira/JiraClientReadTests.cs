@@ -76,9 +76,37 @@ public sealed class JiraClientReadTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_issue_with_very_deep_adf_is_read()
+    public async Task Get_issue_with_deep_adf_within_the_limit_is_read()
     {
-        var depth = 500;
+        StubIssue("MED-8", DeepIssue("MED-8", 400));
+        await using var host = JiraTestHost.Create(_jira);
+
+        var issue = await host.Client.GetIssueAsync("MED-8", CancellationToken.None);
+
+        Assert.Equal("deep words", issue!.Description);
+    }
+
+    [Fact]
+    public async Task Get_issue_nested_one_hundred_thousand_levels_deep_is_a_permanent_failure_for_that_issue()
+    {
+        StubIssue("MED-9", DeepIssue("MED-9", 100_000));
+        await using var host = JiraTestHost.Create(_jira);
+
+        var ex = await Assert.ThrowsAsync<JiraException>(() => host.Client.GetIssueAsync("MED-9", CancellationToken.None));
+
+        Assert.True(ex.Permanent);
+        Assert.Contains("MED-9", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("nested deeper than 1000 levels", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("deep words", ex.Message, StringComparison.Ordinal);
+        Assert.Single(_jira.LogEntries);
+    }
+
+    private void StubIssue(string key, string body) =>
+        _jira.Given(Request.Create().WithPath($"/rest/api/3/issue/{key}").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(body));
+
+    private static string DeepIssue(string key, int depth)
+    {
         var adf = new StringBuilder();
         for (var i = 0; i < depth; i++)
         {
@@ -91,13 +119,7 @@ public sealed class JiraClientReadTests : IDisposable
             adf.Append("]}");
         }
 
-        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/MED-8").UsingGet())
-            .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"id":"1","key":"MED-8","fields":{"summary":"s","description":""" + adf + ""","issuetype":{"name":"Bug"}}}"""));
-        await using var host = JiraTestHost.Create(_jira);
-
-        var issue = await host.Client.GetIssueAsync("MED-8", CancellationToken.None);
-
-        Assert.Equal("deep words", issue!.Description);
+        return """{"id":"1","key":""" + "\"" + key + "\"" + ""","fields":{"summary":"s","description":""" + adf + ""","issuetype":{"name":"Bug"}}}""";
     }
 
     [Fact]
@@ -236,7 +258,7 @@ public sealed class JiraClientReadTests : IDisposable
 
         Assert.False(error.PageTokenExpired);
         Assert.True(error.Permanent);
-        Assert.Contains("Field 'nonsense' does not exist", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Field '…' does not exist", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

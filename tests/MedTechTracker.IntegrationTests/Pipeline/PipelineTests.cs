@@ -76,7 +76,7 @@ public sealed class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Same_webhook_three_times_and_two_webhook_ids_for_one_issue_create_each_subtask_once()
+    public async Task Same_webhook_three_times_and_a_replay_under_another_id_read_the_issue_once_and_create_each_subtask_once()
     {
         await using var host = await _env.StartHostAsync();
         await host.EnableAsync("MED");
@@ -88,13 +88,13 @@ public sealed class PipelineTests : IAsyncLifetime
             Assert.Equal(202, await host.SendAsync(body, "wh-same"));
         }
 
-        Assert.Equal(202, await host.SendAsync(body, "wh-other"));
-        await Poll.UntilAsync(() => _env.Jira.Reads(issue.Key) >= 2, "both webhook ids were processed");
+        Assert.Equal(202, await host.SendAsync(body, "wh-replayed-under-a-new-id"));
+        await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count > 0, "the sub-tasks exist");
         await Poll.UntilAsync(host.QueueIsEmptyAsync, "the queue is empty");
 
         var summaries = _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).ToList();
         Assert.Equal(PipelineRules.ExpectedSummaries(AlarmSummary, AlarmDescription).Order(), summaries.Order());
-        Assert.Equal(2, _env.Jira.Reads(issue.Key));
+        Assert.Equal(1, _env.Jira.Reads(issue.Key));
     }
 
     [Fact]
@@ -154,7 +154,8 @@ public sealed class PipelineTests : IAsyncLifetime
 
         Assert.Equal(issue.Key, deadLetter!.Message.IssueKey);
         Assert.Contains(issue.Key, deadLetter.Reason);
-        Assert.Contains("Field 'labels' cannot be set", deadLetter.Reason);
+        Assert.Contains("errors in labels", deadLetter.Reason);
+        Assert.DoesNotContain("cannot be set", deadLetter.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Nurses", deadLetter.Reason, StringComparison.Ordinal);
         Assert.Empty(_env.Jira.SubtasksOf(issue.Key));
         Assert.Equal(1, _env.Jira.Calls(JiraOperation.BulkCreate));
@@ -225,8 +226,8 @@ public sealed class PipelineTests : IAsyncLifetime
             await Poll.UntilAsync(() => _env.Jira.SubtasksOf(issue.Key).Count == 2, "the sub-tasks exist");
             await Poll.UntilAsync(host.QueueIsEmptyAsync, "the queue is empty");
             Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-canary-2"));
-            await Poll.UntilAsync(() => _env.Jira.Reads(issue.Key) == 2, "the redelivery was processed");
             await Poll.UntilAsync(host.QueueIsEmptyAsync, "the queue is empty");
+            Assert.Equal(1, _env.Jira.Reads(issue.Key));
             AssertNoCanaryInFiles(canary);
         }
         finally

@@ -125,15 +125,7 @@ public sealed class SharedQueueFileTests : IDisposable
         Assert.All(outcomes, o => Assert.Equal(EnqueueOutcome.Enqueued, o));
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(waited.Elapsed < Patience, $"condition not met within {Patience}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition) => Poll.UntilAsync(condition, "the queue file got there", Patience);
 
     private Process Start(params string[] args)
     {

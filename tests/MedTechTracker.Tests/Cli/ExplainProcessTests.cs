@@ -101,6 +101,68 @@ public sealed class ExplainProcessTests : IDisposable
         Assert.Equal(2, (await Run("explain", Path.Combine(_temp, "missing.json"))).Exit);
 
     [Fact]
+    public async Task A_fifo_is_refused_with_exit_2_instead_of_hanging()
+    {
+        var fifo = Path.Combine(_temp, "payload.fifo");
+        using (var mkfifo = Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        var (exit, _, stderr) = await Run("explain", fifo);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("not a regular file", stderr);
+    }
+
+    [Fact]
+    public async Task Dev_zero_is_refused_with_exit_2_instead_of_read()
+    {
+        var (exit, _, stderr) = await Run("explain", "/dev/zero");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("not a regular file", stderr);
+        Assert.DoesNotContain("OutOfMemory", stderr);
+    }
+
+    [Fact]
+    public async Task A_payload_larger_than_the_webhook_limit_exits_2_from_a_file_and_from_stdin()
+    {
+        var big = "{\"key\":\"MED-1\",\"fields\":{\"summary\":\"" + new string('x', 1024 * 1024) + "\"}}";
+        var file = await Run("explain", WriteFile("big.json", big));
+        var stdin = await Run(["explain", "-"], stdin: big);
+
+        Assert.Equal((2, 2), (file.Exit, stdin.Exit));
+        Assert.Contains("larger than 1048576 bytes", file.Stderr);
+        Assert.Contains("larger than 1048576 bytes", stdin.Stderr);
+    }
+
+    [Fact]
+    public async Task A_description_nested_twenty_thousand_levels_deep_within_the_size_limit_exits_2_naming_the_depth_limit()
+    {
+        var adf = string.Concat(Enumerable.Repeat("{\"type\":\"blockquote\",\"content\":[", 20_000)) + "{\"type\":\"text\",\"text\":\"x\"}" + string.Concat(Enumerable.Repeat("]}", 20_000));
+        var (exit, _, stderr) = await Run("explain", WriteFile("deep.json", "{\"key\":\"MED-1\",\"fields\":{\"summary\":\"s\",\"description\":" + adf + "}}"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("nested deeper than 1000 levels", stderr);
+    }
+
+    [Fact]
+    public async Task Serve_with_missing_settings_prints_every_missing_key_on_one_line_and_exits_1()
+    {
+        var (exit, stdout, stderr) = await Run(["serve", "--urls", "http://127.0.0.1:0"], stdin: null, workingDirectory: _temp);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Invalid configuration:", line);
+        Assert.Contains("Jira:BaseUrl", line);
+        Assert.Contains("Jira:ApiToken", line);
+        Assert.Contains("Webhook:Secret", line);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
     public async Task An_invalid_rules_file_makes_explain_exit_1_naming_rule_and_key()
     {
         var rules = WriteRules("""{"id":"Bad Id","title":"T","standard":"S","clause":"C","keywords":["x"]}""");
@@ -141,15 +203,21 @@ public sealed class ExplainProcessTests : IDisposable
 
     private static Task<(int Exit, string Stdout, string Stderr)> Run(params string[] args) => Run(args, stdin: null);
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, string? stdin)
+    private static async Task<(int Exit, string Stdout, string Stderr)> Run(string[] args, string? stdin, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
-            WorkingDirectory = AppContext.BaseDirectory,
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
         };
+
+        // Only what the test gives: no settings from the machine running the tests.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Jira__", StringComparison.Ordinal) || k.StartsWith("Webhook__", StringComparison.Ordinal) || k.StartsWith("Admin__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll"));
         foreach (var arg in args)
         {

@@ -24,11 +24,11 @@ public sealed class JiraClientParsingTests
     }
 
     [Fact]
-    public void Error_text_joins_error_messages_and_field_errors()
+    public void Error_text_keeps_error_keys_and_messages_but_not_per_field_messages()
     {
         var text = JiraClient.ErrorText("""{"errorMessages":["First.","Second."],"errors":{"summary":"You must specify a summary of the issue."}}""");
 
-        Assert.Equal("First.; Second.; summary: You must specify a summary of the issue.", text);
+        Assert.Equal("errors in summary; First. Second.", text);
     }
 
     [Fact]
@@ -42,7 +42,18 @@ public sealed class JiraClientParsingTests
     {
         var text = JiraClient.ErrorText($$"""{"errorMessages":["{{new string('x', 5000)}}"]}""");
 
-        Assert.True(text.Length <= 1001);
+        Assert.True(text.Length <= JiraErrorText.MaxMessageLength + 1);
+    }
+
+    [Fact]
+    public void Error_text_with_terminal_escapes_and_echoed_values_keeps_neither()
+    {
+        // JSON escapes (\u001b) arrive in Jira's text as real ESC, BEL, CR and LF characters.
+        var text = JiraClient.ErrorText("""{"errorMessages":["Option value 'CANARY-secret\u001b]0;pwned\u0007' is not valid.\u001b[2J\r\nDone","You don't have 'CANARY-2' here"],"errors":{"customfield_10010":"CANARY-3 is wrong","bad key\u001b":"x"}}""");
+
+        Assert.Equal("errors in customfield_10010; Option value '…' is not valid. [2J Done You don't have '…' here", text);
+        Assert.DoesNotContain("CANARY", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(text, char.IsControl);
     }
 
     [Fact]

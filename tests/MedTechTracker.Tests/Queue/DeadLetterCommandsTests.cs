@@ -33,7 +33,7 @@ public sealed class DeadLetterCommandsTests : IDisposable
     }
 
     [Fact]
-    public async Task Show_prints_one_dead_letter_in_full_and_an_unknown_id_exits_1()
+    public async Task Show_prints_one_dead_letter_in_full_and_an_unknown_id_exits_2()
     {
         var reason = "MED-1: Jira 400: " + new string('x', 150);
         await DeadLetterAsync("MED-1", reason);
@@ -44,8 +44,21 @@ public sealed class DeadLetterCommandsTests : IDisposable
         Assert.Equal(0, shown.ExitCode);
         Assert.Contains("MED-1 (id 10001)", shown.Output, StringComparison.Ordinal);
         Assert.Contains(reason, shown.Output, StringComparison.Ordinal);
-        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal(2, missing.ExitCode);
         Assert.Contains("No dead letter with id '42'", missing.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Show_and_list_never_write_raw_control_characters_from_a_stored_reason()
+    {
+        await DeadLetterAsync("MED-1", "MED-1: Jira said \u001b]0;owned\u0007\u001b[2J\r\ngone\u202e");
+
+        var shown = await _cli.RunAsync("deadletter", "show", "1");
+        var listed = await _cli.RunAsync("deadletter", "list");
+
+        Assert.Equal((0, 0), (shown.ExitCode, listed.ExitCode));
+        Assert.DoesNotContain(shown.Output + listed.Output, c => char.IsControl(c) && c is not '\n' and not '\r' || c == '\u202e');
+        Assert.Contains(@"\x1B]0;owned\x07\x1B[2J\x0D\x0Agone\u202E", shown.Output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -58,7 +71,7 @@ public sealed class DeadLetterCommandsTests : IDisposable
 
         Assert.Equal((0, "Replayed dead letter 2 (MED-2): it is back on the queue."), (exitCode, output.Trim()));
         Assert.Equal(new QueueStatistics(1, 1, (await StatisticsAsync()).OldestEnqueuedAt), await StatisticsAsync());
-        Assert.Equal(1, (await _cli.RunAsync("deadletter", "replay", "2")).ExitCode);
+        Assert.Equal(2, (await _cli.RunAsync("deadletter", "replay", "2")).ExitCode);
     }
 
     [Fact]
@@ -75,15 +88,48 @@ public sealed class DeadLetterCommandsTests : IDisposable
     }
 
     [Fact]
-    public async Task Purge_deletes_every_dead_letter()
+    public async Task Purge_with_yes_deletes_every_dead_letter()
     {
         await DeadLetterAsync("MED-1", "bad");
 
-        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "purge");
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "purge", "--yes");
 
         Assert.Equal((0, "Purged 1 dead letter."), (exitCode, output.Trim()));
         Assert.Equal(new QueueStatistics(0, 0, null), await StatisticsAsync());
         Assert.Equal("No dead letters.", (await _cli.RunAsync("deadletter", "list")).Output.Trim());
+    }
+
+    [Fact]
+    public async Task Purge_without_yes_and_without_a_terminal_refuses_and_deletes_nothing()
+    {
+        await DeadLetterAsync("MED-1", "bad");
+
+        var (exitCode, _, error) = await _cli.RunAsync("deadletter", "purge");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--yes", error, StringComparison.Ordinal);
+        Assert.Equal(1, (await StatisticsAsync()).DeadLetterCount);
+    }
+
+    [Theory]
+    [InlineData(false, 0, 1)]
+    [InlineData(true, 1, 0)]
+    public async Task Purge_on_a_terminal_asks_first_and_deletes_only_on_yes(bool answer, int purged, int left)
+    {
+        await DeadLetterAsync("MED-1", "bad");
+        string? asked = null;
+        _cli.Confirm = question =>
+        {
+            asked = question;
+            return answer;
+        };
+
+        var (exitCode, output, _) = await _cli.RunAsync("deadletter", "purge");
+
+        Assert.Equal("Delete 1 dead letter for good? [y/N] ", asked);
+        Assert.Equal(answer ? 0 : 2, exitCode);
+        Assert.Contains(purged == 1 ? "Purged 1 dead letter." : "Nothing purged.", output, StringComparison.Ordinal);
+        Assert.Equal(left, (await StatisticsAsync()).DeadLetterCount);
     }
 
     [Theory]

@@ -56,9 +56,28 @@ public sealed class AdfTextTests
     public void Malformed_or_unknown_content_is_skipped_not_thrown(string json, string expected) => Assert.Equal(expected, Extract(json));
 
     [Fact]
-    public void One_hundred_thousand_levels_of_nesting_do_not_overflow_the_stack()
+    public void Nesting_up_to_the_depth_limit_is_extracted()
     {
-        const int depth = 100_000;
+        // Each ADF level is two JSON levels (the node and its content array).
+        Assert.Equal("deep", Extract(Nested((AdfText.MaxJsonDepth / 2) - 1)));
+    }
+
+    [Fact]
+    public void One_hundred_thousand_levels_of_nesting_fail_as_too_deep_instead_of_costing_seconds()
+    {
+        var ex = Assert.ThrowsAny<JsonException>(() => Extract(Nested(100_000)));
+        Assert.True(AdfText.IsTooDeep(ex));
+    }
+
+    [Fact]
+    public void Malformed_json_is_not_reported_as_too_deep()
+    {
+        var ex = Assert.ThrowsAny<JsonException>(() => Extract("""{"type":"doc","content":[}"""));
+        Assert.False(AdfText.IsTooDeep(ex));
+    }
+
+    private static string Nested(int depth)
+    {
         var json = new StringBuilder();
         for (var i = 0; i < depth; i++)
         {
@@ -71,7 +90,7 @@ public sealed class AdfTextTests
             json.Append("]}");
         }
 
-        Assert.Equal("deep", Extract(json.ToString()));
+        return json.ToString();
     }
 
     [Fact]

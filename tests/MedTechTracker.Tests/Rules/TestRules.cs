@@ -1,10 +1,37 @@
+using MedTechTracker.Rules;
 using MedTechTracker.Rules.Matching;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using MedTechTracker.Rules.Model;
 
 namespace MedTechTracker.Tests.Rules;
 
+/// <summary>The one rules fixture: rules built in code, and a small rules file of its own (so tests do not move when the default pack is tuned).</summary>
 internal static class TestRules
 {
+    public const string WorkerRulesJson = """
+        {
+          "version": 1,
+          "summaryTemplate": "Compliance: {title} ({standard} {clause})",
+          "rules": [
+            { "id": "risk-analysis", "title": "Update the risk analysis", "standard": "ISO 14971", "clause": "§5",
+              "keywords": ["hazard", "infusion rate"], "instructions": ["Identify the hazard."], "evidence": ["Risk file entry"] },
+            { "id": "cybersecurity", "title": "Assess the security impact", "standard": "IEC 81001-5-1", "clause": "§5.1",
+              "keywords": ["password", "encryption"], "instructions": ["Threat-model the change."], "evidence": ["Threat model"] },
+            { "id": "usability", "title": "Evaluate usability", "standard": "IEC 62366-1", "clause": "§5.9",
+              "safetyClasses": ["B", "C"], "keywords": ["alarm"], "instructions": ["Run a formative evaluation."], "evidence": ["Evaluation report"] }
+          ]
+        }
+        """;
+
+    public static RulesProvider CreateWorkerRulesProvider(string directory)
+    {
+        var path = Path.Combine(directory, "rules.json");
+        File.WriteAllText(path, WorkerRulesJson);
+        return new RulesProvider(Options.Create(new RulesOptions { Path = path }), NullLogger<RulesProvider>.Instance);
+    }
+
+
     public static Rule Rule(
         string id = "r1",
         string[]? keywords = null,

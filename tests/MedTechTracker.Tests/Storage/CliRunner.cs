@@ -12,11 +12,19 @@ public sealed class CliRunner : IDisposable
 
     public CliRunner(IReadOnlyDictionary<string, string?>? configuration = null)
     {
-        var all = new Dictionary<string, string?>(configuration ?? new Dictionary<string, string?>()) { ["Data:Directory"] = DataDirectory };
+        var all = new Dictionary<string, string?> { ["Data:Directory"] = DataDirectory };
+        foreach (var (key, value) in configuration ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
         _configuration = all;
     }
 
     public string DataDirectory => _directory.Path;
+
+    /// <summary>Answers purge's question as a person at a terminal would; null means stdin is not a terminal.</summary>
+    public Func<string, bool?> Confirm { get; set; } = _ => null;
 
     public IHost BuildHost() => CliHost.Build(_configuration);
 
@@ -25,7 +33,10 @@ public sealed class CliRunner : IDisposable
         var root = new RootCommand
         {
             ProjectsCommands.Create(BuildHost),
-            DeadLetterCommands.Create(BuildHost),
+            DeadLetterCommands.Create(BuildHost, question => Confirm(question)),
+            BackfillCommands.Create(() => CliHost.Build(_configuration, CliCapabilities.Backfill)),
+            RulesCommands.Create(),
+            ExplainCommand.Create(),
         };
         using var output = new StringWriter();
         using var error = new StringWriter();

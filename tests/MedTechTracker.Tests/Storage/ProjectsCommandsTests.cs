@@ -90,6 +90,7 @@ public sealed class ProjectsCommandsTests : IDisposable
     [InlineData("M")]
     [InlineData("MED-1")]
     [InlineData("MED;DROP")]
+    [InlineData("NEWP\n")]
     public async Task Invalid_project_key_is_bad_usage_and_changes_nothing(string key)
     {
         var (exitCode, output, error) = await _cli.RunAsync("projects", "enable", key);

@@ -6,18 +6,20 @@ using MedTechTracker.Storage;
 using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using MedTechTracker.Tests.Rules;
+
 namespace MedTechTracker.Tests.Worker;
 
 public sealed class IssueProcessorTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
-    private readonly FakeSettingsStore _settings = new();
+    private readonly InMemorySettingsStore _settings = new();
     private readonly FakeJiraClient _jira = new();
     private readonly IssueProcessor _processor;
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 

@@ -4,13 +4,15 @@ using MedTechTracker.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using MedTechTracker.Tests.Rules;
+
 namespace MedTechTracker.Tests.Worker;
 
 public sealed class QueueWorkerTests : IDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly TempDirectory _dir = new();
-    private readonly FakeSettingsStore _settings = new FakeSettingsStore().With("MED", ProjectMode.On);
+    private readonly InMemorySettingsStore _settings = new InMemorySettingsStore().With("MED", ProjectMode.On);
     private readonly FakeJiraClient _jira = new();
 
     public void Dispose() => _dir.Dispose();
@@ -54,6 +56,25 @@ public sealed class QueueWorkerTests : IDisposable
         Assert.Contains(("MED-1", "complete", (string?)null), queue.Settled);
         Assert.Contains(queue.Settled, s => s is ("OTHER-1", "deadletter", "OTHER-1: project OTHER has no sub-task issue type"));
         Assert.Equal(1, Interlocked.Read(ref workerDeadLetters));
+    }
+
+    [Fact]
+    public async Task A_jira_error_with_terminal_escapes_becomes_a_dead_letter_reason_without_control_characters()
+    {
+        var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
+        _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
+        _jira.BeforeGetIssue = (_, _) => throw new MedTechTracker.Jira.JiraException("Jira GET issue MED-1 failed with HTTP 400: \u001b]0;owned\u0007\u001b[2J\r\nfake line", 400, permanent: true);
+        await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
+        using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 1, ReceiveWait = TimeSpan.FromMilliseconds(100) });
+
+        await worker.StartAsync(CancellationToken.None);
+        await WaitUntil(() => queue.Settled.Count == 1);
+        await worker.StopAsync(CancellationToken.None);
+
+        var (key, settlement, reason) = Assert.Single(queue.Settled);
+        Assert.Equal(("MED-1", "deadletter"), (key, settlement));
+        Assert.DoesNotContain(reason!, char.IsControl);
+        Assert.Contains(@"\x1B[2J\x0D\x0Afake line", reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -145,17 +166,9 @@ public sealed class QueueWorkerTests : IDisposable
 
     private QueueWorker CreateWorker(FakeWorkQueue queue, WorkerOptions options)
     {
-        var processor = new IssueProcessor(_settings, _jira, WorkerTestRules.CreateProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        var processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         return new QueueWorker(queue, processor, Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
     }
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met in time");
-            await Task.Delay(20);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Poll.UntilAsync(condition, "the worker got there", Patience);
 }

@@ -13,7 +13,9 @@ public static class AzureTablesStoreExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<AzureTablesClient>();
-        builder.Services.AddSingleton<ISettingsStore, AzureTablesSettingsStore>();
+        builder.Services.AddSingleton<AzureTablesSettingsStore>();
+        builder.Services.AddSingleton<ISettingsStore>(sp => sp.GetRequiredService<AzureTablesSettingsStore>());
+        builder.Services.AddSingleton<IAdminSessionEpochs>(sp => sp.GetRequiredService<AzureTablesSettingsStore>());
         builder.Services.AddSingleton<IBackfillStore, AzureTablesBackfillStore>();
         return builder;
     }

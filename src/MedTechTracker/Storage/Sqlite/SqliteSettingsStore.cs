@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace MedTechTracker.Storage.Sqlite;
 
 /// <summary>Per-project settings in the store file. A project without a row was never configured, which means Off.</summary>
-public sealed class SqliteSettingsStore : ISettingsStore, IDisposable
+public sealed class SqliteSettingsStore : ISettingsStore, IAdminSessionEpochs, IDisposable
 {
     private readonly SqliteDatabase _database;
 
@@ -80,7 +80,75 @@ public sealed class SqliteSettingsStore : ISettingsStore, IDisposable
         }
     }
 
+    public Task<AdminKeyEpoch?> GetEpochAsync(string keyName, CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key_name, fingerprint, epoch FROM admin_key_epochs WHERE key_name = $name;";
+        command.Parameters.AddWithValue("$name", keyName);
+        using var reader = command.ExecuteReader();
+        return Task.FromResult(reader.Read() ? ReadEpoch(reader) : null);
+    }
+
+    public Task<IReadOnlyList<AdminKeyEpoch>> ListEpochsAsync(CancellationToken cancellationToken)
+    {
+        using var connection = _database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT key_name, fingerprint, epoch FROM admin_key_epochs ORDER BY key_name;";
+        using var reader = command.ExecuteReader();
+        var result = new List<AdminKeyEpoch>();
+        while (reader.Read())
+        {
+            result.Add(ReadEpoch(reader));
+        }
+
+        return Task.FromResult<IReadOnlyList<AdminKeyEpoch>>(result);
+    }
+
+    public Task<AdminKeyEpoch> EnsureEpochAsync(string keyName, string fingerprint, CancellationToken cancellationToken) =>
+        UpsertEpoch(keyName, fingerprint, """
+            INSERT INTO admin_key_epochs (key_name, fingerprint, epoch) VALUES ($name, $fingerprint, 0)
+            ON CONFLICT (key_name) DO NOTHING;
+            """);
+
+    public Task<AdminKeyEpoch> EndSessionsAsync(string keyName, string fingerprint, CancellationToken cancellationToken) =>
+        UpsertEpoch(keyName, fingerprint, """
+            INSERT INTO admin_key_epochs (key_name, fingerprint, epoch) VALUES ($name, $fingerprint, 1)
+            ON CONFLICT (key_name) DO UPDATE SET epoch = epoch + 1, fingerprint = excluded.fingerprint;
+            """);
+
     public void Dispose() => _database.Dispose();
+
+    private Task<AdminKeyEpoch> UpsertEpoch(string keyName, string fingerprint, string sql)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(keyName);
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.Parameters.AddWithValue("$name", keyName);
+            command.Parameters.AddWithValue("$fingerprint", fingerprint);
+            command.ExecuteNonQuery();
+        }
+
+        using var read = connection.CreateCommand();
+        read.Transaction = transaction;
+        read.CommandText = "SELECT key_name, fingerprint, epoch FROM admin_key_epochs WHERE key_name = $name;";
+        read.Parameters.AddWithValue("$name", keyName);
+        AdminKeyEpoch stored;
+        using (var reader = read.ExecuteReader())
+        {
+            reader.Read();
+            stored = ReadEpoch(reader);
+        }
+
+        transaction.Commit();
+        return Task.FromResult(stored);
+    }
+
+    private static AdminKeyEpoch ReadEpoch(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetInt64(2));
 
     private static string Normalize(string projectKey) => projectKey.Trim().ToUpperInvariant();
 

@@ -1,7 +1,7 @@
 namespace MedTechTracker.Storage.Sqlite;
 
 /// <summary>
-/// The store file: project settings and backfill jobs with their checkpoint. No issue text, no issue list.
+/// The store file: project settings, admin key session epochs and backfill jobs with their checkpoint. No issue text, no issue list.
 /// Times are ISO 8601 round-trip strings; <c>version</c> is the optimistic-concurrency row version (the ETag).
 /// </summary>
 internal static class SqliteStoreSchema
@@ -13,6 +13,12 @@ internal static class SqliteStoreSchema
             safety_class TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             updated_by TEXT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE IF NOT EXISTS admin_key_epochs (
+            key_name TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL,
+            epoch INTEGER NOT NULL
         ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS backfill_jobs (

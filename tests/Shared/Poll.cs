@@ -1,6 +1,7 @@
-namespace MedTechTracker.IntegrationTests.Pipeline;
+namespace MedTechTracker.TestSupport;
 
-internal static class Poll
+/// <summary>The one poll helper of both test projects: waits (real time, generously) until a condition holds, or fails the test.</summary>
+public static class Poll
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
@@ -14,7 +15,7 @@ internal static class Poll
                 Assert.Fail($"Timed out waiting until {what}.");
             }
 
-            await Task.Delay(100);
+            await Task.Delay(20);
         }
     }
 
