@@ -228,7 +228,18 @@ internal sealed partial class AmqpWorkQueue : IWorkQueue, IAsyncDisposable
                 continue;
             }
 
-            var receiver = generation.Receiver;
+            ReceiverLink receiver;
+            try
+            {
+                receiver = generation.Receiver;
+            }
+            catch (Exception ex) when (ex is AmqpException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The connection went between the check and the attach ("shutdown"): take the next generation.
+                generation.MarkBroken();
+                continue;
+            }
+
             var held = generation.TakeHeldBack(m => AmqpMessageCodec.TryDecode(m, out var r) && !_keysInFlight.ContainsKey(r.IssueKey));
             if (held is not null)
             {
