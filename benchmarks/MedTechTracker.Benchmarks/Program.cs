@@ -7,10 +7,10 @@ if (args is ["backfill", ..])
 }
 
 // dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- --filter '*'
-// dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- amqp   (broker throughput, see Amqp/AmqpThroughput.cs)
+// dotnet run -c Release --project benchmarks/MedTechTracker.Benchmarks -- amqp   (Service Bus adapter throughput, see ServiceBus/ServiceBusThroughput.cs)
 if (args.Length > 0 && args[0] == "amqp")
 {
-    return await MedTechTracker.Benchmarks.Amqp.AmqpThroughput.RunAsync(args[1..]);
+    return await MedTechTracker.Benchmarks.ServiceBus.ServiceBusThroughput.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(MedTechTracker.Benchmarks.Rules.MatcherBenchmarks).Assembly).Run(args);

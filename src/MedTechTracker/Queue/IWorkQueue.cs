@@ -17,6 +17,9 @@ public interface IWorkQueue
     /// <summary>Gives the message back for a later retry with back-off; past the maximum delivery count it is dead-lettered.</summary>
     Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken);
 
+    /// <summary>Puts the message back without counting a delivery, invisible until <paramref name="visibleAt"/> (Jira closed a rate window: not the message's fault).</summary>
+    Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken);
+
     Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken);
 
     /// <summary>Extends the lease of a message still being worked on; returns the new expiry.</summary>

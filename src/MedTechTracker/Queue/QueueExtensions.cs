@@ -1,4 +1,5 @@
 using MedTechTracker.Queue.Amqp;
+using MedTechTracker.Queue.ServiceBus;
 using MedTechTracker.Queue.Sqlite;
 using MedTechTracker.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,6 +23,8 @@ public static class QueueExtensions
                 builder.Services.AddSingleton<IDeadLetterQueue>(sp => sp.GetRequiredService<SqliteWorkQueue>());
                 break;
             case QueueProvider.ServiceBus:
+                builder.AddServiceBusQueue();
+                break;
             case QueueProvider.Amqp:
                 builder.AddAmqpQueue();
                 break;

@@ -32,6 +32,10 @@ public sealed class QueueOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Queue:BackoffCap must be between 00:00:00 and 1.00:00:00.")]
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Broker adapters: messages the broker may push ahead of the worker (Service Bus PrefetchCount, AMQP link credit).</summary>
+    [Range(0, 5000, ErrorMessage = "Queue:Prefetch must be between 0 and 5000.")]
+    public int Prefetch { get; set; } = 50;
+
     /// <summary>The SQLite file of the embedded queue, inside Data:Directory.</summary>
     [Required(AllowEmptyStrings = false, ErrorMessage = "Queue:SqliteFile is required.")]
     [RegularExpression(@"^[^/\\]+$", ErrorMessage = "Queue:SqliteFile must be a file name, not a path.")]

@@ -39,22 +39,10 @@ public sealed class AmqpPipelineTests : IAsyncLifetime
     {
         await using var ingress = await _env.StartHostAsync(ServiceRole.Ingress, AmqpSettings());
         await ingress.EnableAsync("MED");
-        (string Summary, string Description)[] texts =
-        [
-            ("Alarm volume", "New hazard when the alarm is muted."),
-            ("Password policy", "Require a longer password."),
-            ("Alarm settings page", "Hazard: user interface hides the password field."),
-            ("Encryption of the log export", "Alarm history is exported."),
-        ];
-
         // 400 issues, then 60 of their webhooks again (same id: RabbitMQ has no duplicate detection) and 40 of the
         // issues under a second webhook id. The repeats come once the originals are done, as Jira's retries do
         // (minutes apart): one issue in flight in two processes at once needs Service Bus sessions (see docs).
-        var issues = Enumerable.Range(0, 400).Select(i =>
-        {
-            var (summary, description) = texts[i % texts.Length];
-            return (Issue: _env.Jira.AddIssue("MED", $"{summary} #{i}", description), Expected: PipelineRules.ExpectedSummaries($"{summary} #{i}", description));
-        }).ToList();
+        var issues = IssueLoad.Add(_env.Jira, "MED", 400);
         var firstWave = issues.Select((x, i) => (x.Issue, Id: $"wh-{i}")).OrderBy(_ => Random.Shared.Next()).ToList();
         var secondWave = issues.Take(60).Select((x, i) => (x.Issue, Id: $"wh-{i}"))
             .Concat(issues.Skip(100).Take(40).Select((x, i) => (x.Issue, Id: $"wh-second-{i}")))

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace MedTechTracker.IntegrationTests.Amqp;
 
 public sealed class DeadLetterCliOnAmqpTests
@@ -37,26 +35,17 @@ public sealed class DeadLetterCliOnAmqpTests
     private static async Task<(int ExitCode, string Output)> RunCliAsync(string queueName, params string[] args)
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "mtc-cli-" + Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll"));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["Queue__Provider"] = "Amqp";
-        start.Environment["Queue__Amqp__Address"] = AmqpTestBroker.Address;
-        start.Environment["Queue__Name"] = queueName;
-        start.Environment["Data__Directory"] = dataDirectory;
-        start.Environment["COLUMNS"] = "200";
         try
         {
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output + await error);
+            return await Pipeline.CliProcess.RunAsync(
+                new Dictionary<string, string>
+                {
+                    ["Queue:Provider"] = "Amqp",
+                    ["Queue:Amqp:Address"] = AmqpTestBroker.Address,
+                    ["Queue:Name"] = queueName,
+                    ["Data:Directory"] = dataDirectory,
+                },
+                args);
         }
         finally
         {

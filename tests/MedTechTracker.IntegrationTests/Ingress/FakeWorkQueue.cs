@@ -47,6 +47,8 @@ public sealed class FakeWorkQueue : IWorkQueue
 
     public Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+    public Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
+
     public Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken) => throw new NotSupportedException();
 
     public Task<DateTimeOffset> RenewLockAsync(LeasedMessage message, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -15,7 +15,7 @@ internal sealed class ServiceProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static ServiceProcess Start(string role, IReadOnlyDictionary<string, string> settings)
+    public static ServiceProcess Start(string role, IReadOnlyDictionary<string, string> settings, string urls = "http://127.0.0.1:0")
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,7 +26,7 @@ internal sealed class ServiceProcess : IDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll"));
         start.ArgumentList.Add(role);
         start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add("http://127.0.0.1:0");
+        start.ArgumentList.Add(urls);
         foreach (var (key, value) in settings)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;

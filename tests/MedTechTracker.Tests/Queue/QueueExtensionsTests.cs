@@ -1,4 +1,5 @@
 using MedTechTracker.Queue;
+using MedTechTracker.Queue.ServiceBus;
 using MedTechTracker.Queue.Sqlite;
 using MedTechTracker.Tests.Storage;
 using Microsoft.Extensions.Configuration;
@@ -58,6 +59,48 @@ public sealed class QueueExtensionsTests : IDisposable
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.Contains(key, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Service_bus_with_a_connection_string_serves_both_queue_ports_through_the_sdk_without_connecting()
+    {
+        using var host = Build(new()
+        {
+            ["Queue:Provider"] = "ServiceBus",
+            ["Queue:ServiceBus:ConnectionString"] = "Endpoint=sb://mtc-test.servicebus.windows.net/;SharedAccessKeyName=send-listen;SharedAccessKey=c2VjcmV0",
+        });
+
+        Assert.IsType<ServiceBusWorkQueue>(host.Services.GetRequiredService<IWorkQueue>());
+        Assert.IsType<ServiceBusDeadLetterQueue>(host.Services.GetRequiredService<IDeadLetterQueue>());
+        Assert.Equal("mtc-test.servicebus.windows.net", host.Services.GetRequiredService<Azure.Messaging.ServiceBus.ServiceBusClient>().FullyQualifiedNamespace);
+    }
+
+    [Fact]
+    public void Service_bus_with_a_namespace_uses_entra_id_for_that_namespace()
+    {
+        using var host = Build(new()
+        {
+            ["Queue:Provider"] = "ServiceBus",
+            ["Queue:ServiceBus:Namespace"] = "https://mtc-prod.servicebus.windows.net/",
+        });
+
+        Assert.Equal("mtc-prod.servicebus.windows.net", host.Services.GetRequiredService<Azure.Messaging.ServiceBus.ServiceBusClient>().FullyQualifiedNamespace);
+    }
+
+    [Theory]
+    [InlineData(null, null, "Set exactly one of Queue:ServiceBus:ConnectionString or Queue:ServiceBus:Namespace")]
+    [InlineData("Endpoint=sb://a.servicebus.windows.net/;SharedAccessKeyName=k;SharedAccessKey=v", "a.servicebus.windows.net", "Set exactly one of")]
+    [InlineData("SharedAccessKeyName=k;SharedAccessKey=v", null, "Queue:ServiceBus:ConnectionString is invalid")]
+    [InlineData("Endpoint=sb://a.servicebus.windows.net/", null, "Queue:ServiceBus:ConnectionString is invalid")]
+    public async Task Bad_service_bus_settings_stop_start_up_naming_the_keys(string? connectionString, string? ns, string expected)
+    {
+        var settings = new Dictionary<string, string?> { ["Queue:Provider"] = "ServiceBus", ["Queue:ServiceBus:ConnectionString"] = connectionString, ["Queue:ServiceBus:Namespace"] = ns };
+        using var host = Build(settings);
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SharedAccessKey=v", error.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => _directory.Dispose();

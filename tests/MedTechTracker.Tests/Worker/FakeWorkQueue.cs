@@ -41,6 +41,8 @@ internal sealed class FakeWorkQueue(TimeSpan lease) : IWorkQueue
 
     public Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken) => Settle(message, "abandon", reason);
 
+    public Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken) => Settle(message, "defer", reason);
+
     public Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken) => Settle(message, "deadletter", reason);
 
     public Task<DateTimeOffset> RenewLockAsync(LeasedMessage message, CancellationToken cancellationToken)

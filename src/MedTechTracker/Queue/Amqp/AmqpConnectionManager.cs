@@ -1,9 +1,8 @@
 using Amqp;
-using Amqp.Sasl;
 
 namespace MedTechTracker.Queue.Amqp;
 
-/// <summary>Owns the current connection generation: connects on demand, reconnects with back-off, keeps CBS tokens fresh.</summary>
+/// <summary>Owns the current connection generation: connects on demand, reconnects with back-off.</summary>
 internal sealed partial class AmqpConnectionManager : IAsyncDisposable
 {
     private readonly AmqpQueueSettings _settings;
@@ -112,11 +111,7 @@ internal sealed partial class AmqpConnectionManager : IAsyncDisposable
         factory.AMQP.ContainerId = $"medtech-tracker-{Environment.ProcessId}-{Guid.NewGuid():N}";
         factory.AMQP.IdleTimeout = 60_000;
         factory.AMQP.MaxSessionsPerConnection = 16;
-        factory.AMQP.HostName = _settings.AudienceHost ?? _settings.Address.Host;
-        if (_settings.Credential is not null)
-        {
-            factory.SASL.Profile = SaslProfile.Anonymous;
-        }
+        factory.AMQP.HostName = _settings.Address.Host;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_settings.OperationTimeout);
@@ -134,74 +129,16 @@ internal sealed partial class AmqpConnectionManager : IAsyncDisposable
         }
 
         var generation = new AmqpGeneration(Interlocked.Increment(ref _generations), _settings, connection, new Session(connection));
-        try
-        {
-            if (_settings.Credential is not null)
-            {
-                await AuthorizeAsync(generation, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await generation.CloseAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        LogConnected(_logger, _settings.Address.Host, _settings.Address.Port, generation.Id, _settings.Dialect.ToString());
+        LogConnected(_logger, _settings.Address.Host, _settings.Address.Port, generation.Id);
         return generation;
     }
 
-    private async Task AuthorizeAsync(AmqpGeneration generation, CancellationToken cancellationToken)
-    {
-        var authorizer = new CbsTokenAuthorizer(_settings.Credential!, _settings.AudienceHost ?? _settings.Address.Host, _settings.OperationTimeout);
-        generation.Cbs = new AmqpRequestResponseLink(generation.Session, "$cbs");
-        string[] entities = [_settings.QueueName, _settings.QueueName + "/$DeadLetterQueue"];
-        var expiresOn = await authorizer.PutTokensAsync(generation.Cbs, entities, cancellationToken).ConfigureAwait(false);
-        _ = RenewTokensAsync(generation, authorizer, entities, expiresOn);
-    }
-
-    private async Task RenewTokensAsync(AmqpGeneration generation, CbsTokenAuthorizer authorizer, string[] entities, DateTimeOffset expiresOn)
-    {
-        while (generation.IsUsable && !_disposed.IsCancellationRequested)
-        {
-            var due = expiresOn - _settings.TokenRefreshMargin - _time.GetUtcNow();
-            try
-            {
-                await Task.Delay(due > TimeSpan.FromSeconds(1) ? due : TimeSpan.FromSeconds(1), _time, _disposed.Token).ConfigureAwait(false);
-                if (!generation.IsUsable)
-                {
-                    return;
-                }
-
-                expiresOn = await authorizer.PutTokensAsync(generation.Cbs!, entities, _disposed.Token).ConfigureAwait(false);
-                LogTokenRenewed(_logger, generation.Id, expiresOn);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // Without a fresh token Service Bus drops every link: reconnect now rather than wait for that.
-                LogTokenRenewFailed(_logger, generation.Id, ex.GetType().Name, ex.Message);
-                generation.MarkBroken();
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "AMQP connected to {Host}:{Port} (generation {Generation}, dialect {Dialect})")]
-    private static partial void LogConnected(ILogger logger, string host, int port, int generation, string dialect);
+    [LoggerMessage(Level = LogLevel.Information, Message = "AMQP connected to {Host}:{Port} (generation {Generation})")]
+    private static partial void LogConnected(ILogger logger, string host, int port, int generation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AMQP connection generation {Generation} lost ({Condition}); reconnecting, unsettled deliveries return to the queue")]
     private static partial void LogConnectionLost(ILogger logger, int generation, string condition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AMQP connect to {Host}:{Port} failed ({Failures} in a row); next attempt in {DelayMs} ms: {ErrorType}: {Error}")]
     private static partial void LogConnectFailed(ILogger logger, string host, int port, int failures, double delayMs, string errorType, string error);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "CBS tokens renewed on generation {Generation}, valid until {ExpiresOn}")]
-    private static partial void LogTokenRenewed(ILogger logger, int generation, DateTimeOffset expiresOn);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "CBS token renewal failed on generation {Generation}: {ErrorType}: {Error}")]
-    private static partial void LogTokenRenewFailed(ILogger logger, int generation, string errorType, string error);
 }

@@ -4,10 +4,9 @@ using Amqp.Framing;
 namespace MedTechTracker.Queue.Amqp;
 
 /// <summary>
-/// Dead letters on the broker: "&lt;queue&gt;/$DeadLetterQueue" on Service Bus, "&lt;queue&gt;.deadletter" on generic brokers.
-/// Listing receives under lock and releases (a browse that works on every broker); replay sends a copy to the work
-/// queue with a fresh delivery count and a new message id (Service Bus would drop the old id as a duplicate) and
-/// accepts the dead letter.
+/// Dead letters on "&lt;queue&gt;.deadletter", where the adapter moved them. Listing receives under lock and releases
+/// (a browse that works on every broker); replay sends a copy to the work queue with a fresh delivery count and a new
+/// message id, and accepts the dead letter.
 /// </summary>
 internal sealed class AmqpDeadLetterQueue(AmqpWorkQueue queue, TimeProvider time) : IDeadLetterQueue
 {
@@ -151,7 +150,7 @@ internal sealed class AmqpDeadLetterQueue(AmqpWorkQueue queue, TimeProvider time
     private async Task ReplayOneAsync(Message message, DeadLetter letter, CancellationToken cancellationToken)
     {
         var id = $"{letter.Message.MessageId}/replay-{time.GetUtcNow().ToUnixTimeMilliseconds()}";
-        await queue.SendAsync(g => g.Sender, () => AmqpMessageCodec.Copy(message, letter.Message, Settings.SessionsEnabled, id), cancellationToken).ConfigureAwait(false);
+        await queue.SendAsync(g => g.Sender, () => AmqpMessageCodec.Copy(message, letter.Message, id), cancellationToken).ConfigureAwait(false);
     }
 
     private DeadLetter ToDeadLetter(Message message)
@@ -160,14 +159,10 @@ internal sealed class AmqpDeadLetterQueue(AmqpWorkQueue queue, TimeProvider time
         var messageId = message.Properties?.MessageId ?? reference?.MessageId ?? "(none)";
         reference ??= new IssueReference(messageId, "", "", "", DateTimeOffset.MinValue);
         var reason = AmqpMessageCodec.GetString(message, AmqpMessageCodec.DeadLetterReason) ?? "(no reason recorded)";
-        var count = Settings.Dialect == AmqpDialect.ServiceBus
-            ? (int)(message.Header?.DeliveryCount ?? 0) + 1
-            : AmqpMessageCodec.GetInt(message, AmqpMessageCodec.DeliveryCountAtDeadLetter);
+        var count = AmqpMessageCodec.GetInt(message, AmqpMessageCodec.DeliveryCountAtDeadLetter);
         var at = message.ApplicationProperties?.Map.ContainsKey(AmqpMessageCodec.DeadLetteredAt) == true && message.ApplicationProperties[AmqpMessageCodec.DeadLetteredAt] is DateTime when
             ? new DateTimeOffset(DateTime.SpecifyKind(when, DateTimeKind.Utc))
-            : message.MessageAnnotations?[AmqpWorkQueue.EnqueuedTime] is DateTime enqueued
-                ? new DateTimeOffset(DateTime.SpecifyKind(enqueued, DateTimeKind.Utc))
-                : time.GetUtcNow();
+            : time.GetUtcNow();
         return new DeadLetter(messageId, reference, reason, count, at);
     }
 }

@@ -16,7 +16,6 @@ internal sealed class AmqpGeneration
     private SenderLink? _sender;
     private SenderLink? _deadLetterSender;
     private ReceiverLink? _receiver;
-    private AmqpRequestResponseLink? _management;
     private volatile bool _broken;
 
     public AmqpGeneration(int id, AmqpQueueSettings settings, Connection connection, Session session)
@@ -34,8 +33,6 @@ internal sealed class AmqpGeneration
     public Connection Connection { get; }
 
     public Session Session { get; }
-
-    public AmqpRequestResponseLink? Cbs { get; set; }
 
     public bool IsUsable => !_broken && !Connection.IsClosed && !Session.IsClosed;
 
@@ -81,30 +78,10 @@ internal sealed class AmqpGeneration
         }
     }
 
-    public AmqpRequestResponseLink Management
-    {
-        get
-        {
-            lock (_gate)
-            {
-                if (_management is { IsClosed: false })
-                {
-                    return _management;
-                }
-
-                return _management = new AmqpRequestResponseLink(Session, _settings.ManagementAddress);
-            }
-        }
-    }
-
     public ReceiverLink CreateReceiver(string name, string address, Map? filter, OnAttached? onAttached = null, Session? session = null)
     {
-        var source = new Source { Address = address, FilterSet = filter };
-        if (_settings.Dialect == AmqpDialect.Generic)
-        {
-            // RabbitMQ declares the queue with the durability the first link asks for; every link must ask the same.
-            source.Durable = 1;
-        }
+        // RabbitMQ declares the queue with the durability the first link asks for; every link must ask the same.
+        var source = new Source { Address = address, FilterSet = filter, Durable = 1 };
 
         var link = new ReceiverLink(session ?? Session, $"{name}-{Guid.NewGuid():N}", source, onAttached);
         return link;
@@ -163,11 +140,7 @@ internal sealed class AmqpGeneration
 
     private SenderLink CreateSender(string name, string address)
     {
-        var target = new Target { Address = address };
-        if (_settings.Dialect == AmqpDialect.Generic)
-        {
-            target.Durable = 1;
-        }
+        var target = new Target { Address = address, Durable = 1 };
 
         var link = new SenderLink(Session, $"{name}-{Guid.NewGuid():N}", target, null);
         return link;

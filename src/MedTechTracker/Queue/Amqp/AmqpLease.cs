@@ -8,8 +8,4 @@ internal sealed record AmqpLease(
     ReceiverLink Link,
     Message Message,
     IssueReference Reference,
-    int Attempts,
-    SessionSlot? Slot)
-{
-    public string? SessionId => Message.Properties?.GroupId;
-}
+    int Attempts);

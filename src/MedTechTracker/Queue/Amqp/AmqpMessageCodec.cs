@@ -1,3 +1,4 @@
+using static MedTechTracker.Queue.TraceProperties;
 using System.Text;
 using System.Text.Json;
 using Amqp;
@@ -8,11 +9,7 @@ namespace MedTechTracker.Queue.Amqp;
 /// <summary>IssueReference ⇄ AMQP message. The body is the reference's JSON only: never issue text.</summary>
 internal static class AmqpMessageCodec
 {
-    public const string TraceParent = "traceparent";
-    public const string TraceState = "tracestate";
-    public const string DiagnosticId = "Diagnostic-Id";
-
-    /// <summary>Generic dialect: deliveries so far, carried by the re-sent copy because such brokers do not count them.</summary>
+    /// <summary>Deliveries so far, carried by the re-sent copy because such brokers do not count them.</summary>
     public const string Attempts = "mtc-attempts";
 
     public const string DeadLetterReason = "DeadLetterReason";
@@ -20,9 +17,9 @@ internal static class AmqpMessageCodec
     public const string DeadLetteredAt = "mtc-dead-lettered-at";
     public const string DeliveryCountAtDeadLetter = "mtc-delivery-count";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = TraceProperties.BodyJson;
 
-    public static Message Encode(IssueReference reference, bool sessions, string? messageId = null)
+    public static Message Encode(IssueReference reference, string? messageId = null)
     {
         var message = new Message
         {
@@ -38,11 +35,6 @@ internal static class AmqpMessageCodec
             BodySection = new Data { Binary = JsonSerializer.SerializeToUtf8Bytes(reference, Json) },
         };
 
-        if (sessions)
-        {
-            message.Properties.GroupId = reference.IssueKey;
-        }
-
         if (reference.TraceParent is { Length: > 0 } traceParent)
         {
             message.ApplicationProperties[TraceParent] = traceParent;
@@ -57,9 +49,9 @@ internal static class AmqpMessageCodec
     }
 
     /// <summary>A copy for the queue (re-send, dead-letter, replay): same body and trace context, new properties.</summary>
-    public static Message Copy(Message original, IssueReference reference, bool sessions, string messageId)
+    public static Message Copy(Message original, IssueReference reference, string messageId)
     {
-        var copy = Encode(reference, sessions, messageId);
+        var copy = Encode(reference, messageId);
         if (original.ApplicationProperties is { } props)
         {
             foreach (var key in new[] { TraceParent, TraceState, DiagnosticId })

@@ -6,8 +6,8 @@ namespace MedTechTracker.Queue.Amqp;
 public static class AmqpQueueExtensions
 {
     /// <summary>
-    /// The work queue and dead letters on Azure Service Bus (Queue:Provider=ServiceBus) or a generic AMQP 1.0 broker
-    /// (Queue:Provider=Amqp), over AMQPNetLite. Settings under "Queue" (see AmqpQueueOptions), validated at start-up.
+    /// The work queue and dead letters on a generic AMQP 1.0 broker such as RabbitMQ (Queue:Provider=Amqp), over
+    /// AMQPNetLite. Settings under "Queue" (see AmqpQueueOptions), validated at start-up.
     /// </summary>
     public static IHostApplicationBuilder AddAmqpQueue(this IHostApplicationBuilder builder)
     {

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace MedTechTracker.Queue.Amqp;
 
-/// <summary>The "Queue" section as the AMQP adapter reads it (Queue:Provider = ServiceBus or Amqp).</summary>
+/// <summary>The "Queue" section as the generic AMQP 1.0 adapter reads it (Queue:Provider = Amqp).</summary>
 public sealed class AmqpQueueOptions : IValidatableObject
 {
     public const string SectionName = "Queue";
@@ -33,44 +33,17 @@ public sealed class AmqpQueueOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan BackoffCap { get; set; } = TimeSpan.FromMinutes(5);
 
-    public ServiceBusOptions ServiceBus { get; set; } = new();
-
     public GenericAmqpOptions Amqp { get; set; } = new();
-
-    public AmqpDialect Dialect => string.Equals(Provider, "ServiceBus", StringComparison.OrdinalIgnoreCase) ? AmqpDialect.ServiceBus : AmqpDialect.Generic;
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Dialect == AmqpDialect.ServiceBus)
+        if (string.IsNullOrWhiteSpace(Amqp.Address))
         {
-            var hasConnectionString = !string.IsNullOrWhiteSpace(ServiceBus.ConnectionString);
-            var hasNamespace = !string.IsNullOrWhiteSpace(ServiceBus.Namespace);
-            if (hasConnectionString == hasNamespace)
-            {
-                yield return new ValidationResult(
-                    "Set exactly one of Queue:ServiceBus:ConnectionString or Queue:ServiceBus:Namespace.",
-                    ["ServiceBus.ConnectionString", "ServiceBus.Namespace"]);
-            }
-            else if (hasConnectionString && !ServiceBusConnectionString.TryParse(ServiceBus.ConnectionString!, out _, out var error))
-            {
-                yield return new ValidationResult($"Queue:ServiceBus:ConnectionString is invalid: {error}", ["ServiceBus.ConnectionString"]);
-            }
+            yield return new ValidationResult("Queue:Amqp:Address is required when Queue:Provider is Amqp (e.g. amqp://guest:guest@127.0.0.1:5672).", ["Amqp.Address"]);
         }
-        else
+        else if (!Uri.TryCreate(Amqp.Address, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
         {
-            if (string.IsNullOrWhiteSpace(Amqp.Address))
-            {
-                yield return new ValidationResult("Queue:Amqp:Address is required when Queue:Provider is Amqp (e.g. amqp://guest:guest@127.0.0.1:5672).", ["Amqp.Address"]);
-            }
-            else if (!Uri.TryCreate(Amqp.Address, UriKind.Absolute, out var uri) || uri.Scheme is not ("amqp" or "amqps"))
-            {
-                yield return new ValidationResult("Queue:Amqp:Address must be an amqp:// or amqps:// URI.", ["Amqp.Address"]);
-            }
-
-            if (ServiceBus.SessionsEnabled)
-            {
-                yield return new ValidationResult("Queue:ServiceBus:SessionsEnabled needs Queue:Provider=ServiceBus.", ["ServiceBus.SessionsEnabled"]);
-            }
+            yield return new ValidationResult("Queue:Amqp:Address must be an amqp:// or amqps:// URI.", ["Amqp.Address"]);
         }
     }
 }

@@ -1,25 +1,14 @@
-using Azure.Core;
-using Azure.Identity;
-
 namespace MedTechTracker.Queue.Amqp;
 
-/// <summary>Resolved connection and behaviour settings of the AMQP adapter (tests build these directly).</summary>
+/// <summary>Resolved connection and behaviour settings of the generic AMQP 1.0 adapter (tests build these directly).</summary>
 internal sealed record AmqpQueueSettings
 {
     public required global::Amqp.Address Address { get; init; }
-    public required AmqpDialect Dialect { get; init; }
     public required string QueueName { get; init; }
     public string NodePrefix { get; init; } = "";
     public int MaxDeliveryCount { get; init; } = 10;
     public int Prefetch { get; init; } = 50;
     public int Concurrency { get; init; } = 4;
-    public bool SessionsEnabled { get; init; }
-
-    /// <summary>Entra ID: SASL ANONYMOUS then a CBS put-token (type jwt) for every entity; null with SAS / user-password.</summary>
-    public TokenCredential? Credential { get; init; }
-
-    /// <summary>Host name in token audiences (amqp://&lt;host&gt;/&lt;entity&gt;).</summary>
-    public string? AudienceHost { get; init; }
 
     public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -32,16 +21,10 @@ internal sealed record AmqpQueueSettings
     /// <summary>Generic brokers hold a delivery while the link lives; this is the nominal lock reported to the worker.</summary>
     public TimeSpan GenericLockDuration { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Renew CBS tokens this long before they expire.</summary>
-    public TimeSpan TokenRefreshMargin { get; init; } = TimeSpan.FromMinutes(5);
+    public string WorkAddress => NodePrefix + QueueName;
 
-    public string WorkAddress => Dialect == AmqpDialect.ServiceBus ? QueueName : NodePrefix + QueueName;
-
-    public string DeadLetterAddress => Dialect == AmqpDialect.ServiceBus ? QueueName + "/$DeadLetterQueue" : NodePrefix + QueueName + ".deadletter";
-
-    public string ManagementAddress => QueueName + "/$management";
-
-    public string DeadLetterManagementAddress => QueueName + "/$DeadLetterQueue/$management";
+    /// <summary>The adapter's own dead-letter queue: such brokers drop a rejected message unless an operator set a policy.</summary>
+    public string DeadLetterAddress => NodePrefix + QueueName + ".deadletter";
 
     public static AmqpQueueSettings From(AmqpQueueOptions options)
     {
@@ -55,69 +38,18 @@ internal sealed record AmqpQueueSettings
             options.BackoffCap,
         };
 
-        if (options.Dialect == AmqpDialect.Generic)
-        {
-            var uri = new Uri(options.Amqp.Address!);
-            var (user, password) = SplitUserInfo(uri);
-            return new AmqpQueueSettings
-            {
-                Address = new global::Amqp.Address(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port, user, password, "/", uri.Scheme),
-                Dialect = AmqpDialect.Generic,
-                QueueName = common.Name,
-                NodePrefix = options.Amqp.NodePrefix,
-                MaxDeliveryCount = common.MaxDeliveryCount,
-                Prefetch = common.Prefetch,
-                Concurrency = common.Concurrency,
-                BackoffBase = common.BackoffBase,
-                BackoffCap = common.BackoffCap,
-            };
-        }
-
-        if (!string.IsNullOrWhiteSpace(options.ServiceBus.ConnectionString))
-        {
-            if (!ServiceBusConnectionString.TryParse(options.ServiceBus.ConnectionString, out var cs, out var error))
-            {
-                throw new InvalidOperationException($"Queue:ServiceBus:ConnectionString is invalid: {error}");
-            }
-
-            var scheme = cs.UseDevelopmentEmulator ? "amqp" : "amqps";
-            var port = cs.Port ?? (cs.UseDevelopmentEmulator ? 5672 : 5671);
-
-            // The (host, port, user, password, path, scheme) constructor: a key holding '/' or '+' breaks URL parsing.
-            return new AmqpQueueSettings
-            {
-                Address = new global::Amqp.Address(cs.Host, port, cs.KeyName, cs.Key, "/", scheme),
-                Dialect = AmqpDialect.ServiceBus,
-                QueueName = cs.EntityPath ?? common.Name,
-                MaxDeliveryCount = common.MaxDeliveryCount,
-                Prefetch = common.Prefetch,
-                Concurrency = common.Concurrency,
-                BackoffBase = common.BackoffBase,
-                BackoffCap = common.BackoffCap,
-                SessionsEnabled = options.ServiceBus.SessionsEnabled,
-                AudienceHost = cs.Host,
-            };
-        }
-
-        var host = options.ServiceBus.Namespace!.Trim();
-        if (Uri.TryCreate(host, UriKind.Absolute, out var nsUri))
-        {
-            host = nsUri.Host;
-        }
-
+        var uri = new Uri(options.Amqp.Address!);
+        var (user, password) = SplitUserInfo(uri);
         return new AmqpQueueSettings
         {
-            Address = new global::Amqp.Address(host, 5671, null, null, "/", "amqps"),
-            Dialect = AmqpDialect.ServiceBus,
+            Address = new global::Amqp.Address(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (uri.Scheme == "amqps" ? 5671 : 5672) : uri.Port, user, password, "/", uri.Scheme),
             QueueName = common.Name,
+            NodePrefix = options.Amqp.NodePrefix,
             MaxDeliveryCount = common.MaxDeliveryCount,
             Prefetch = common.Prefetch,
             Concurrency = common.Concurrency,
             BackoffBase = common.BackoffBase,
             BackoffCap = common.BackoffCap,
-            SessionsEnabled = options.ServiceBus.SessionsEnabled,
-            Credential = new DefaultAzureCredential(),
-            AudienceHost = host,
         };
     }
 

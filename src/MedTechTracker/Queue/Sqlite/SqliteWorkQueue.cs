@@ -153,6 +153,28 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         return Task.CompletedTask;
     }
 
+    public Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using (var connection = _settle.Open())
+        using (var transaction = connection.BeginTransaction())
+        {
+            var (seq, _) = FindLeased(connection, transaction, message);
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+
+            // Receiving counted this delivery: take it back, the message is not at fault.
+            command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible, delivery_count = MAX(delivery_count - 1, 0) WHERE seq = $seq;";
+            command.Parameters.AddWithValue("$visible", ToUnixMs(visibleAt));
+            command.Parameters.AddWithValue("$seq", seq);
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        Signal();
+        return Task.CompletedTask;
+    }
+
     public Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
