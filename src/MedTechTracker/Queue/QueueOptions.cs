@@ -17,9 +17,17 @@ public sealed class QueueOptions : IValidatableObject
     [Range(1, 1000, ErrorMessage = "Queue:MaxDeliveryCount must be between 1 and 1000.")]
     public int MaxDeliveryCount { get; set; } = 10;
 
-    /// <summary>How long a received message stays invisible to other receivers unless renewed.</summary>
+    /// <summary>
+    /// How long a received message stays invisible to other receivers unless renewed (the worker renews it while it
+    /// works). On the embedded queue a killed process's leases are released at once by the next receive of any
+    /// process on the host; this duration then matters only for a hung process or a file system without locks.
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "Queue:LockDuration must be between 00:00:01 and 1.00:00:00.")]
-    public TimeSpan LockDuration { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan LockDuration { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Embedded queue: how often a receiver looks for leases held by processes that have ended.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00", ErrorMessage = "Queue:ReclaimInterval must be between 00:00:00.010 and 00:10:00.")]
+    public TimeSpan ReclaimInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long a message id is remembered to drop duplicates (Jira redelivers webhooks).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00", ErrorMessage = "Queue:DuplicateDetectionWindow must be between 00:00:00 and 7.00:00:00.")]

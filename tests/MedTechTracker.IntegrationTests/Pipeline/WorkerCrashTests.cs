@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using MedTechTracker.Hosting;
 using MedTechTracker.Samples.JiraSimulator;
 
@@ -55,6 +56,52 @@ public sealed class WorkerCrashTests : IAsyncLifetime
             Assert.Equal(expected.Order(), _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).Order());
         }
 
+        Assert.False(second.HasExited, second.Output);
+    }
+
+    [Fact]
+    public async Task Serve_killed_with_SIGKILL_mid_burst_finishes_every_accepted_webhook_within_30_seconds_of_the_restart_exactly_once()
+    {
+        await using var ingress = await _env.StartHostAsync(ServiceRole.Ingress);
+        await ingress.EnableAsync("MED");
+        const string Description = "New hazard when the alarm is muted.";
+        var issues = Enumerable.Range(0, 40)
+            .Select(i => (Summary: $"Alarm limit {i}", Issue: _env.Jira.AddIssue("MED", $"Alarm limit {i}", Description)))
+            .Select(t => (t.Issue, Expected: PipelineRules.ExpectedSummaries(t.Summary, Description)))
+            .ToList();
+        Assert.All(issues, i => Assert.NotEmpty(i.Expected));
+
+        // The default lease (Queue:LockDuration) is a minute: only reclaiming the dead holder's leases can meet 30 s.
+        var settings = _env.Settings(("Worker:Concurrency", "4"));
+        _env.Jira.BulkCreateDelay = TimeSpan.FromSeconds(2);
+        using (var first = ServiceProcess.Start("serve", settings))
+        {
+            foreach (var (issue, _) in issues)
+            {
+                Assert.Equal(202, await ingress.SendAsync(JiraWebhook.IssueCreated(issue), "wh-" + issue.Key));
+            }
+
+            await Poll.UntilAsync(() => _env.Jira.Calls(JiraOperation.BulkCreate) >= 4 || first.HasExited, "serve is mid-way through the burst");
+            Assert.False(first.HasExited, first.Output);
+            first.KillHard();
+        }
+
+        Assert.False(await ingress.QueueIsEmptyAsync(), "the killed process left messages behind");
+        _env.Jira.BulkCreateDelay = TimeSpan.Zero;
+        var restarted = Stopwatch.StartNew();
+        using var second = ServiceProcess.Start("serve", settings);
+        await Poll.UntilAsync(
+            async () => await ingress.QueueIsEmptyAsync() && issues.All(i => _env.Jira.SubtasksOf(i.Issue.Key).Count >= i.Expected.Count),
+            "the restarted process finished every issue",
+            TimeSpan.FromSeconds(90));
+        var took = restarted.Elapsed;
+
+        foreach (var (issue, expected) in issues)
+        {
+            Assert.Equal(expected.Order(), _env.Jira.SubtasksOf(issue.Key).Select(s => s.Summary).Order());
+        }
+
+        Assert.True(took < TimeSpan.FromSeconds(30), $"every webhook was done {took.TotalSeconds:F1} s after the restart (process start-up included)");
         Assert.False(second.HasExited, second.Output);
     }
 }

@@ -46,9 +46,9 @@ public sealed class SharedQueueFileTests : IDisposable
     }
 
     [Fact]
-    public async Task Leases_of_a_worker_killed_with_SIGKILL_are_redelivered_once_they_expire_and_not_before()
+    public async Task Leases_of_a_worker_killed_with_SIGKILL_are_delivered_again_within_seconds_not_when_they_expire()
     {
-        var lockDuration = TimeSpan.FromSeconds(15);
+        var lockDuration = TimeSpan.FromMinutes(5);
         await using var queue = QueueChildProcess.OpenQueue(DataDirectory, lockDuration);
         for (var i = 0; i < 3; i++)
         {
@@ -58,12 +58,11 @@ public sealed class SharedQueueFileTests : IDisposable
         var worker = Start("queue-hold", DataDirectory, "3", ((int)lockDuration.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
         var said = await worker.StandardOutput.ReadLineAsync().WaitAsync(Patience);
         Assert.Equal("held 3", said);
+        Assert.Null(await queue.ReceiveAsync(TimeSpan.FromSeconds(3), CancellationToken.None));
+
         var killedAt = Stopwatch.StartNew();
         worker.Kill();
         await worker.WaitForExitAsync().WaitAsync(Patience);
-
-        var early = await queue.ReceiveAsync(TimeSpan.Zero, CancellationToken.None);
-        var checkedWithinLease = killedAt.Elapsed < lockDuration - TimeSpan.FromSeconds(2);
         var redelivered = new List<LeasedMessage>();
         await WaitUntilAsync(async () =>
         {
@@ -76,14 +75,9 @@ public sealed class SharedQueueFileTests : IDisposable
             return redelivered.Count == 3;
         });
 
-        if (checkedWithinLease)
-        {
-            Assert.Null(early);
-        }
-
         Assert.Equal(["m0", "m1", "m2"], redelivered.Select(m => m.Message.MessageId).Order());
         Assert.All(redelivered, m => Assert.Equal(2, m.DeliveryCount));
-        Assert.True(killedAt.Elapsed >= lockDuration - TimeSpan.FromSeconds(2), $"redelivered {killedAt.Elapsed} after the kill, before the {lockDuration} leases could expire");
+        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(30), $"redelivered {killedAt.Elapsed} after the kill; the leases ran for {lockDuration}");
     }
 
     public void Dispose()

@@ -24,10 +24,12 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
     private readonly ILogger<SqliteWorkQueue> _logger;
     private readonly SqliteDatabase _database;
     private readonly SqliteDatabase _settle;
+    private readonly SqliteLeaseHolder _holder;
     private readonly Channel<PendingEnqueue> _pending;
     private readonly Task _writer;
     private TaskCompletionSource _available = NewSignal();
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+    private DateTimeOffset _lastReclaim = DateTimeOffset.MinValue;
     private int _disposed;
     private long _commits;
 
@@ -45,6 +47,11 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
         // Fail at start-up, not on the first webhook, when the file cannot be created or read.
         _database.Open().Dispose();
+        _holder = new SqliteLeaseHolder(_database.Path);
+        if (!_holder.CanTellLiveness)
+        {
+            LogNoLiveness();
+        }
 
         _pending = Channel.CreateUnbounded<PendingEnqueue>(new UnboundedChannelOptions { SingleReader = true });
         _writer = Task.Run(WriteLoopAsync);
@@ -79,6 +86,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         {
             cancellationToken.ThrowIfCancellationRequested();
             var signal = Volatile.Read(ref _available).Task;
+            ReclaimFromStoppedHoldersWhenDue();
             var leased = TryLease();
             if (leased is not null)
             {
@@ -293,6 +301,82 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         _pending.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
         _database.Dispose();
+        _holder.Dispose();
+    }
+
+    /// <summary>
+    /// Releases, at once, the leases of holders whose process has ended (SIGKILL, crash, power loss of a
+    /// container on the same host), instead of leaving them invisible until <see cref="QueueOptions.LockDuration"/>
+    /// runs out. The delivery stays counted, so a message that kills its worker each time is still dead-lettered.
+    /// </summary>
+    internal int ReclaimFromStoppedHolders()
+    {
+        if (!_holder.CanTellLiveness)
+        {
+            return 0;
+        }
+
+        using var connection = _settle.Open();
+        var nowMs = ToUnixMs(_time.GetUtcNow());
+        var holders = new HashSet<string>(StringComparer.Ordinal);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT lock_token FROM messages WHERE lock_token IS NOT NULL AND visible_at > $now;";
+            command.Parameters.AddWithValue("$now", nowMs);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                if (SqliteLeaseHolder.HolderOf(reader.GetString(0)) is { } holder && holder != _holder.Id)
+                {
+                    holders.Add(holder);
+                }
+            }
+        }
+
+        var reclaimed = 0;
+        foreach (var holder in holders.Where(h => !_holder.IsRunning(h)))
+        {
+            using var command = connection.CreateCommand();
+
+            // Lock tokens are "<holder>.<nonce>" and '/' follows '.', so this range is exactly that holder's tokens.
+            command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $now WHERE lock_token >= $from AND lock_token < $to;";
+            command.Parameters.AddWithValue("$now", nowMs);
+            command.Parameters.AddWithValue("$from", holder + ".");
+            command.Parameters.AddWithValue("$to", holder + "/");
+            var count = command.ExecuteNonQuery();
+            if (count > 0)
+            {
+                LogReclaimed(count, holder);
+                reclaimed += count;
+            }
+        }
+
+        if (reclaimed > 0)
+        {
+            Signal();
+        }
+
+        return reclaimed;
+    }
+
+    private void ReclaimFromStoppedHoldersWhenDue()
+    {
+        var now = _time.GetUtcNow();
+        if (now - _lastReclaim < _options.ReclaimInterval && now >= _lastReclaim)
+        {
+            return;
+        }
+
+        _lastReclaim = now;
+        try
+        {
+            ReclaimFromStoppedHolders();
+        }
+        catch (SqliteException ex)
+        {
+            // A busy file: the next receive tries again, and lease expiry remains the backstop.
+            LogReclaimFailed(ex.SqliteErrorCode);
+        }
     }
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -333,7 +417,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
                     continue;
                 }
 
-                var token = Guid.NewGuid().ToString("N");
+                var token = _holder.NewLockToken();
                 var until = now + _options.LockDuration;
                 using var command = connection.CreateCommand();
                 command.Transaction = transaction;
@@ -604,6 +688,15 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dead-lettered the message {MessageId} for {IssueKey} after {DeliveryCount} deliveries.")]
     private partial void LogDeadLettered(string issueKey, string messageId, int deliveryCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Released {Count} leases of queue holder {Holder}, whose process has ended; they are delivered again now.")]
+    private partial void LogReclaimed(int count, string holder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for leases of ended processes (SQLite error {Code}); will try again.")]
+    private partial void LogReclaimFailed(int code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This file system does not enforce file locks: leases of a killed process are delivered again only when they expire (Queue:LockDuration).")]
+    private partial void LogNoLiveness();
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not commit {Count} enqueued messages; their callers are told to retry.")]
     private partial void LogEnqueueFailed(Exception exception, int count);
