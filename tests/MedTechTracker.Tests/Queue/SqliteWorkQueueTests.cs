@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using MedTechTracker.Queue;
 using Microsoft.Data.Sqlite;
 
@@ -260,9 +261,11 @@ public sealed class SqliteWorkQueueTests
     public async Task Concurrent_receivers_never_hold_two_messages_of_one_issue_and_process_every_message_once()
     {
         await using var f = new SqliteQueueFixture(o => o.PollInterval = TimeSpan.FromMilliseconds(5));
-        var queues = new[] { f.Queue, f.Open(), f.Open() };
+
+        // The receivers wait on the clock between polls: a real one, so their idle rounds end.
+        var queues = new[] { f.Open(TimeProvider.System), f.Open(TimeProvider.System), f.Open(TimeProvider.System) };
         const int messages = 120;
-        await Task.WhenAll(Enumerable.Range(0, messages).Select(i => f.Queue.EnqueueAsync(SqliteQueueFixture.Message($"MED-{i % 6}", $"m{i}"), None)));
+        await Task.WhenAll(Enumerable.Range(0, messages).Select(i => queues[0].EnqueueAsync(SqliteQueueFixture.Message($"MED-{i % 6}", $"m{i}"), None)));
 
         var held = new ConcurrentDictionary<string, string>();
         var processed = new ConcurrentDictionary<string, int>();
@@ -424,5 +427,32 @@ public sealed class SqliteWorkQueueTests
         await cancellation.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => receive.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task Settling_while_another_process_holds_the_write_lock_ends_when_the_callers_token_does_then_succeeds_once_the_lock_is_gone()
+    {
+        await using var f = new SqliteQueueFixture();
+        await f.Queue.EnqueueAsync(SqliteQueueFixture.Message("MED-1"), None);
+        var leased = await f.Queue.ReceiveAsync(NoWait, None);
+
+        await using (var other = new SqliteConnection($"Data Source={f.Queue.FilePath};Pooling=False"))
+        {
+            await other.OpenAsync();
+            await using var command = other.CreateCommand();
+            command.CommandText = "BEGIN IMMEDIATE;";
+            await command.ExecuteNonQueryAsync();
+
+            using var budget = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            var settling = Stopwatch.StartNew();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => f.Queue.CompleteAsync(leased!, budget.Token));
+            Assert.True(settling.Elapsed < TimeSpan.FromSeconds(10), $"settling took {settling.Elapsed}: the busy wait ignored the token");
+
+            command.CommandText = "ROLLBACK;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await f.Queue.CompleteAsync(leased!, None);
+        Assert.Equal(0, (await f.Queue.GetStatisticsAsync(None)).ActiveCount);
     }
 }

@@ -2,7 +2,7 @@ namespace MedTechTracker.Queue.Sqlite;
 
 /// <summary>
 /// Who holds a lease of the embedded queue, and whether that holder still runs. Each queue instance takes an
-/// exclusive lock on its own file <c>&lt;queue file&gt;-holders/&lt;id&gt;.lock</c> for its lifetime and names its
+/// exclusive lock on its own (empty) file <c>&lt;queue file&gt;-holders/&lt;id&gt;.lock</c> for its lifetime and names its
 /// id in every lock token (<c>&lt;id&gt;.&lt;nonce&gt;</c>). The kernel drops the lock the moment the process ends, however
 /// it ends, so another process on the host can tell a dead holder at once instead of waiting for its leases to expire.
 /// On a file system that does not enforce the lock (or with DOTNET_SYSTEM_IO_DISABLEFILELOCKING), nothing is
@@ -20,8 +20,6 @@ internal sealed class SqliteLeaseHolder : IDisposable
         Directory.CreateDirectory(_directory);
         Id = Guid.NewGuid().ToString("N");
         _lock = new FileStream(PathOf(Id), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
-        _lock.Write(System.Text.Encoding.ASCII.GetBytes($"pid {Environment.ProcessId}\n"));
-        _lock.Flush();
         CanTellLiveness = IsLockedByAnother(PathOf(Id));
         if (CanTellLiveness)
         {

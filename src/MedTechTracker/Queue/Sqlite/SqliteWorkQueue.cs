@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using MedTechTracker.Storage;
@@ -18,6 +17,8 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 {
     private const int MaxReasonLength = 2000;
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan SettleBusyTimeout = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SettleRetryDelay = TimeSpan.FromMilliseconds(20);
 
     private readonly QueueOptions _options;
     private readonly TimeProvider _time;
@@ -43,7 +44,9 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         // next FULL enqueue commit syncs every earlier frame, and one lost after a power cut only means a redelivery,
         // which the worker's duplicate check (the parent's sub-tasks, read fresh from Jira) makes harmless.
         // Enqueues stay FULL, so "202 means durable" holds, and they no longer queue behind the worker's fsyncs.
-        _settle = new SqliteDatabase(data.Value.PathOf(_options.SqliteFile), SqliteQueueSchema.Sql, fullSync: false, busyTimeout: TimeSpan.FromSeconds(30));
+        // Their busy wait is short: a busy file is retried by SettleAsync on the injected clock, so the caller's
+        // cancellation token bounds the wait instead of a thread blocked for the busy timeout.
+        _settle = new SqliteDatabase(data.Value.PathOf(_options.SqliteFile), SqliteQueueSchema.Sql, fullSync: false, busyTimeout: SettleBusyTimeout);
 
         // Fail at start-up, not on the first webhook, when the file cannot be created or read.
         _database.Open().Dispose();
@@ -81,19 +84,29 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
     public async Task<LeasedMessage?> ReceiveAsync(TimeSpan maxWait, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var signal = Volatile.Read(ref _available).Task;
             ReclaimFromStoppedHoldersWhenDue();
-            var leased = TryLease();
+            LeasedMessage? leased;
+            try
+            {
+                leased = TryLease();
+            }
+            catch (SqliteException ex) when (IsBusy(ex))
+            {
+                // Another process holds the write lock: no lease this round, look again after the poll interval.
+                leased = null;
+            }
+
             if (leased is not null)
             {
                 return leased;
             }
 
-            var remaining = maxWait - Stopwatch.GetElapsedTime(started);
+            var remaining = maxWait - _time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 return null;
@@ -101,54 +114,58 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
             // Other processes cannot signal us, so poll; our own enqueues and releases wake us at once.
             var wait = remaining < _options.PollInterval ? remaining : _options.PollInterval;
-            await Task.WhenAny(signal, Task.Delay(wait, cancellationToken)).ConfigureAwait(false);
+            await Task.WhenAny(signal, Task.Delay(wait, _time, cancellationToken)).ConfigureAwait(false);
         }
     }
 
-    public Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken)
+    public async Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using (var connection = _settle.Open())
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "DELETE FROM messages WHERE lock_token = $token;";
-            command.Parameters.AddWithValue("$token", message.LockToken);
-            if (command.ExecuteNonQuery() == 0)
+        var deleted = await SettleAsync(
+            connection =>
             {
-                throw LockLost(message);
-            }
+                using var command = connection.CreateCommand();
+                command.CommandText = "DELETE FROM messages WHERE lock_token = $token;";
+                command.Parameters.AddWithValue("$token", message.LockToken);
+                return command.ExecuteNonQuery();
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (deleted == 0)
+        {
+            throw LockLost(message);
         }
 
         Signal();
-        return Task.CompletedTask;
     }
 
-    public Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
+    public async Task AbandonAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var deadLettered = false;
-        using (var connection = _settle.Open())
-        using (var transaction = connection.BeginTransaction())
-        {
-            var (seq, deliveryCount) = FindLeased(connection, transaction, message);
-            var now = _time.GetUtcNow();
-            if (deliveryCount >= _options.MaxDeliveryCount)
+        var deadLettered = await SettleAsync(
+            connection =>
             {
-                MoveToDeadLetters(connection, transaction, seq, $"Maximum delivery count ({_options.MaxDeliveryCount}) reached. Last error: {reason}", now);
-                deadLettered = true;
-            }
-            else
-            {
-                using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible WHERE seq = $seq;";
-                command.Parameters.AddWithValue("$visible", ToUnixMs(now + Backoff(deliveryCount)));
-                command.Parameters.AddWithValue("$seq", seq);
-                command.ExecuteNonQuery();
-            }
+                using var transaction = connection.BeginTransaction();
+                var (seq, deliveryCount) = FindLeased(connection, transaction, message);
+                var now = _time.GetUtcNow();
+                var toDeadLetters = deliveryCount >= _options.MaxDeliveryCount;
+                if (toDeadLetters)
+                {
+                    MoveToDeadLetters(connection, transaction, seq, $"Maximum delivery count ({_options.MaxDeliveryCount}) reached. Last error: {reason}", now);
+                }
+                else
+                {
+                    using var command = connection.CreateCommand();
+                    command.Transaction = transaction;
+                    command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible WHERE seq = $seq;";
+                    command.Parameters.AddWithValue("$visible", ToUnixMs(now + Backoff(deliveryCount)));
+                    command.Parameters.AddWithValue("$seq", seq);
+                    command.ExecuteNonQuery();
+                }
 
-            transaction.Commit();
-        }
+                transaction.Commit();
+                return toDeadLetters;
+            },
+            cancellationToken).ConfigureAwait(false);
 
         if (deadLettered)
         {
@@ -158,73 +175,78 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
         // The issue key is free again: a later message of the same issue may now be leased.
         Signal();
-        return Task.CompletedTask;
     }
 
-    public Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken)
+    public async Task DeferAsync(LeasedMessage message, DateTimeOffset visibleAt, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using (var connection = _settle.Open())
-        using (var transaction = connection.BeginTransaction())
-        {
-            var (seq, _) = FindLeased(connection, transaction, message);
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
+        await SettleAsync(
+            connection =>
+            {
+                using var transaction = connection.BeginTransaction();
+                var (seq, _) = FindLeased(connection, transaction, message);
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
 
-            // Receiving counted this delivery: take it back, the message is not at fault.
-            command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible, delivery_count = MAX(delivery_count - 1, 0) WHERE seq = $seq;";
-            command.Parameters.AddWithValue("$visible", ToUnixMs(visibleAt));
-            command.Parameters.AddWithValue("$seq", seq);
-            command.ExecuteNonQuery();
-            transaction.Commit();
-        }
+                // Receiving counted this delivery: take it back, the message is not at fault.
+                command.CommandText = "UPDATE messages SET lock_token = NULL, visible_at = $visible, delivery_count = MAX(delivery_count - 1, 0) WHERE seq = $seq;";
+                command.Parameters.AddWithValue("$visible", ToUnixMs(visibleAt));
+                command.Parameters.AddWithValue("$seq", seq);
+                command.ExecuteNonQuery();
+                transaction.Commit();
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
 
         Signal();
-        return Task.CompletedTask;
     }
 
-    public Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
+    public async Task DeadLetterAsync(LeasedMessage message, string reason, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using (var connection = _database.Open())
-        using (var transaction = connection.BeginTransaction())
-        {
-            var (seq, _) = FindLeased(connection, transaction, message);
-            MoveToDeadLetters(connection, transaction, seq, reason, _time.GetUtcNow());
-            transaction.Commit();
-        }
+
+        // Like every settlement, without an fsync of its own: lost to a power cut, the message is only delivered
+        // again and dead-lettered again.
+        await SettleAsync(
+            connection =>
+            {
+                using var transaction = connection.BeginTransaction();
+                var (seq, _) = FindLeased(connection, transaction, message);
+                MoveToDeadLetters(connection, transaction, seq, reason, _time.GetUtcNow());
+                transaction.Commit();
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
 
         LogDeadLettered(message.Message.IssueKey, message.Message.MessageId, message.DeliveryCount);
         Signal();
-        return Task.CompletedTask;
     }
 
     public Task<DateTimeOffset> RenewLockAsync(LeasedMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var now = _time.GetUtcNow();
-        var until = now + _options.LockDuration;
-        using var connection = _database.Open();
-        using var command = connection.CreateCommand();
+        return SettleAsync(
+            connection =>
+            {
+                var now = _time.GetUtcNow();
+                var until = now + _options.LockDuration;
+                using var command = connection.CreateCommand();
 
-        // An expired lease may be renewed only while nobody else has taken a message of the same issue meanwhile.
-        command.CommandText = """
-            UPDATE messages SET visible_at = $until
-            WHERE lock_token = $token
-              AND (visible_at > $now OR NOT EXISTS (
-                    SELECT 1 FROM messages o
-                    WHERE o.issue_key = messages.issue_key AND o.seq <> messages.seq
-                      AND o.lock_token IS NOT NULL AND o.visible_at > $now));
-            """;
-        command.Parameters.AddWithValue("$until", ToUnixMs(until));
-        command.Parameters.AddWithValue("$token", message.LockToken);
-        command.Parameters.AddWithValue("$now", ToUnixMs(now));
-        if (command.ExecuteNonQuery() == 0)
-        {
-            throw LockLost(message);
-        }
-
-        return Task.FromResult(FromUnixMs(ToUnixMs(until)));
+                // An expired lease may be renewed only while nobody else has taken a message of the same issue meanwhile.
+                command.CommandText = """
+                    UPDATE messages SET visible_at = $until
+                    WHERE lock_token = $token
+                      AND (visible_at > $now OR NOT EXISTS (
+                            SELECT 1 FROM messages o
+                            WHERE o.issue_key = messages.issue_key AND o.seq <> messages.seq
+                              AND o.lock_token IS NOT NULL AND o.visible_at > $now));
+                    """;
+                command.Parameters.AddWithValue("$until", ToUnixMs(until));
+                command.Parameters.AddWithValue("$token", message.LockToken);
+                command.Parameters.AddWithValue("$now", ToUnixMs(now));
+                return command.ExecuteNonQuery() == 0 ? throw LockLost(message) : FromUnixMs(ToUnixMs(until));
+            },
+            cancellationToken);
     }
 
     public Task<QueueStatistics> GetStatisticsAsync(CancellationToken cancellationToken)
@@ -303,6 +325,30 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         _database.Dispose();
         _holder.Dispose();
     }
+
+    /// <summary>
+    /// One settlement (or renewal) as one short unit of work on the settle connection. While another process holds
+    /// the write lock, each try gives up after <see cref="SettleBusyTimeout"/> and the next waits on the injected
+    /// clock, so the caller's token, not a 30 s busy timeout, bounds how long settling may take.
+    /// </summary>
+    private async Task<T> SettleAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                using var connection = _settle.Open();
+                return work(connection);
+            }
+            catch (SqliteException ex) when (IsBusy(ex))
+            {
+                await Task.Delay(SettleRetryDelay, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static bool IsBusy(SqliteException ex) => ex.SqliteErrorCode is 5 or 6; // SQLITE_BUSY, SQLITE_LOCKED
 
     /// <summary>
     /// Releases, at once, the leases of holders whose process has ended (SIGKILL, crash, power loss of a
