@@ -96,8 +96,8 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
         var cleanShare = (double)clean / corpus.Count;
         output.WriteLine($"precision {precision:F3}, recall {recall:F3} (tp {tp}, fp {fp}, fn {fn}); cases with no forbidden rule fired {cleanShare:F3} ({clean}/{corpus.Count})");
         // Regression guards just under the figures measured when the pack was last tuned (docs/rule-pack.md).
-        Assert.True(recall >= 0.81, $"recall {recall:F3}: {fn} expected rule firings missed");
-        Assert.True(precision >= 0.73, $"precision {precision:F3} below 0.73");
+        Assert.True(recall >= 0.89, $"recall {recall:F3}: {fn} expected rule firings missed");
+        Assert.True(precision >= 0.74, $"precision {precision:F3} below 0.74");
         Assert.True(cleanShare >= 0.98, $"only {cleanShare:F3} of cases free of a forbidden rule");
     }
 
