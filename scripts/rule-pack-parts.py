@@ -2,8 +2,9 @@
 """Split `rules test --json` figures by corpus part.
 
 usage: rules test ... --json > out.json; scripts/rule-pack-parts.py out.json [config/corpus/dev] [-v]
-Parts: DEV-* cases (the team's corpus) and every other case (held-out corpora folded in).
--v also lists per-rule TP/FP/FN per part.
+Parts: DEV-* cases (the team's corpus) and every other case (held-out corpora folded in), which
+is also split by position in labels.json into H1 (the first 187 non-DEV cases) and H2 (the rest).
+-v also lists per-rule TP/FP/FN for DEV and H1+H2.
 """
 import collections, json, os, sys
 
@@ -20,7 +21,10 @@ by_case = collections.defaultdict(list)
 for f in run['findings']:
     by_case[f['file']].append(f)
 
+H1_SIZE = 187
 stats = collections.defaultdict(lambda: collections.Counter())
+sub = collections.defaultdict(lambda: collections.Counter())
+held = 0
 rule_stats = collections.defaultdict(lambda: collections.Counter())
 for c in cases:
     p = part(c['file'])
@@ -31,6 +35,10 @@ for c in cases:
     s = stats[p]
     s['cases'] += 1; s['tp'] += tp; s['fp'] += fp; s['fn'] += fn
     s['clean'] += 0 if any(f['kind'] == 'forbiddenFired' for f in fs) else 1
+    if p != 'DEV':
+        h = sub['H1' if held < H1_SIZE else 'H2']; held += 1
+        h['cases'] += 1; h['tp'] += tp; h['fp'] += fp; h['fn'] += fn
+        h['clean'] += 0 if any(f['kind'] == 'forbiddenFired' for f in fs) else 1
     missed = {f['ruleId'] for f in fs if f['kind'] == 'missed'}
     for r in c['expected']:
         rule_stats[(p, r)]['fn' if r in missed else 'tp'] += 1
@@ -46,6 +54,9 @@ tot = collections.Counter()
 for p in ('DEV', 'H1+H2'):
     print(f"{p:6s} {fmt(stats[p])}"); tot.update(stats[p])
 print(f"{'all':6s} {fmt(tot)}")
+for p in ('H1', 'H2'):
+    if sub[p]['cases']:
+        print(f"{p:6s} {fmt(sub[p])}")
 if verbose:
     rules = sorted({r for (_, r) in rule_stats})
     print(f"\n{'rule':32s} {'DEV tp/fp/fn':>14s} {'H tp/fp/fn':>14s}")
