@@ -98,7 +98,7 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
         output.WriteLine($"{DefaultPack.Value.Rules.Sum(r => r.Keywords.Count)} keywords compiled to {rules.PhraseCount} forms and token patterns");
         // Regression guards just under the figures measured when the pack was last tuned (docs/rule-pack.md).
         Assert.True(recall >= 0.90, $"recall {recall:F3}: {fn} expected rule firings missed");
-        Assert.True(precision >= 0.75, $"precision {precision:F3} below 0.75");
+        Assert.True(precision >= 0.76, $"precision {precision:F3} below 0.76");
         Assert.True(cleanShare >= 0.98, $"only {cleanShare:F3} of cases free of a forbidden rule");
     }
 
