@@ -35,13 +35,13 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_corpus_has_at_least_eighty_labelled_issues_some_in_ADF_some_German_or_French_and_some_firing_nothing()
+    public void The_corpus_has_its_762_labelled_issues_some_in_ADF_some_German_or_French_and_some_firing_nothing()
     {
         var corpus = LoadCorpus();
-        Assert.True(corpus.Count >= 80, $"only {corpus.Count} corpus entries");
-        Assert.True(corpus.Count(c => c.IsAdf) >= 5, "too few ADF descriptions");
-        Assert.True(corpus.Count(c => c.Expected.Count == 0) >= 10, "too few issues that should fire nothing");
-        Assert.True(corpus.Count(c => c.Lang is "de" or "fr") >= 10, "too few German or French issues");
+        Assert.True(corpus.Count >= 762, $"only {corpus.Count} corpus entries (389 DEV-* cases plus the 373 of held-out corpora H1 and H2)");
+        Assert.True(corpus.Count(c => c.IsAdf) >= 50, "too few ADF descriptions");
+        Assert.True(corpus.Count(c => c.Expected.Count == 0) >= 80, "too few issues that should fire nothing");
+        Assert.True(corpus.Count(c => c.Lang is "de" or "fr") >= 60, "too few German or French issues");
         var ruleIds = DefaultPack.Value.Rules.Select(r => r.Id).ToHashSet();
         Assert.All(corpus.SelectMany(c => c.Expected.Concat(c.Forbidden)), id => Assert.Contains(id, ruleIds));
         Assert.All(corpus, c => Assert.Empty(c.Expected.Intersect(c.Forbidden)));
@@ -95,10 +95,11 @@ public sealed class RulePackCorpusTests(ITestOutputHelper output)
 
         var cleanShare = (double)clean / corpus.Count;
         output.WriteLine($"precision {precision:F3}, recall {recall:F3} (tp {tp}, fp {fp}, fn {fn}); cases with no forbidden rule fired {cleanShare:F3} ({clean}/{corpus.Count})");
+        output.WriteLine($"{DefaultPack.Value.Rules.Sum(r => r.Keywords.Count)} keywords compiled to {rules.PhraseCount} forms and token patterns");
         // Regression guards just under the figures measured when the pack was last tuned (docs/rule-pack.md).
-        Assert.True(recall >= 0.93, $"recall {recall:F3}: {fn} expected rule firings missed");
-        Assert.True(precision >= 0.86, $"precision {precision:F3} below 0.86");
-        Assert.True(cleanShare >= 0.95, $"only {cleanShare:F3} of cases free of a forbidden rule");
+        Assert.True(recall >= 0.90, $"recall {recall:F3}: {fn} expected rule firings missed");
+        Assert.True(precision >= 0.76, $"precision {precision:F3} below 0.76");
+        Assert.True(cleanShare >= 0.98, $"only {cleanShare:F3} of cases free of a forbidden rule");
     }
 
     internal sealed record CorpusEntry(string Name, IssueSnapshot Issue, SafetyClass SafetyClass, HashSet<string> Expected, HashSet<string> Forbidden, string Lang, bool IsAdf);
