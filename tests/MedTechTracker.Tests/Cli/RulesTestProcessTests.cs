@@ -229,6 +229,19 @@ public sealed partial class RulesTestProcessTests : IDisposable
         Assert.Contains("| Date (UTC) | 2031-02-03 02:05:06 UTC |", File.ReadAllText(report));
     }
 
+    [Theory]
+    [InlineData("dev", "0.90", "0.75")]
+    [InlineData("heldout", "0.60", "0.53")]
+    public async Task The_shipped_pack_passes_rules_test_on_each_shipped_corpus_at_the_floors_docs_rule_pack_md_states(string corpus, string minRecall, string minPrecision)
+    {
+        var (exit, stdout, stderr) = await CliProcess.RunAsync(
+            ["rules", "test", "--rules", RepoFile("config", "rules.json"), "--corpus", RepoFile("config", "corpus", corpus), "--min-recall", minRecall, "--min-precision", minPrecision]);
+
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("PASS: every threshold is met.", stdout);
+        Assert.Contains($"{corpus}: recall {minRecall}, precision {minPrecision}", File.ReadAllText(RepoFile("docs", "rule-pack.md")));
+    }
+
     private Task<(int Exit, string Stdout, string Stderr)> Test(params string[] extra) =>
         CliProcess.RunAsync(["rules", "test", "--rules", Rules, "--corpus", Corpus, .. extra]);
 
