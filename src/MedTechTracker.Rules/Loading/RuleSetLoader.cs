@@ -10,7 +10,7 @@ namespace MedTechTracker.Rules.Loading;
 /// </summary>
 public static class RuleSetLoader
 {
-    private static readonly HashSet<string> TopLevelKeys = ["$schema", "version", "summaryTemplate", "rules"];
+    private static readonly HashSet<string> TopLevelKeys = ["$schema", "version", "summaryTemplate", "exclude", "rules"];
 
     private static readonly HashSet<string> RuleKeys =
     [
@@ -136,12 +136,15 @@ public static class RuleSetLoader
             return null;
         }
 
+        // Pack-level excludes veto every rule (internal work, office IT …): written once, added to each rule's own.
+        var packExclude = KeywordItems(root, "exclude", file, "(pack)", errors) ?? [];
+
         var rules = new List<Rule>();
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var ruleElement in rulesElement.EnumerateArray())
         {
-            var rule = ReadRule(ruleElement, index, file, template, seenIds, errors);
+            var rule = ReadRule(ruleElement, index, file, template, packExclude, seenIds, errors);
             if (rule is not null)
             {
                 rules.Add(rule);
@@ -158,7 +161,7 @@ public static class RuleSetLoader
         return new RuleSet { Version = version, SummaryTemplate = template, Rules = rules, Source = file };
     }
 
-    private static Rule? ReadRule(JsonElement element, int index, string file, string template, HashSet<string> seenIds, List<RuleValidationError> errors)
+    private static Rule? ReadRule(JsonElement element, int index, string file, string template, IReadOnlyList<Keyword> packExclude, HashSet<string> seenIds, List<RuleValidationError> errors)
     {
         var label = $"#{index + 1}";
         if (element.ValueKind != JsonValueKind.Object)
@@ -263,7 +266,7 @@ public static class RuleSetLoader
             Clause = clause!,
             SafetyClasses = safetyClasses.Count > 0 ? safetyClasses.Distinct().ToArray() : [SafetyClass.A, SafetyClass.B, SafetyClass.C],
             Keywords = keywords ?? [],
-            Exclude = exclude ?? [],
+            Exclude = [.. packExclude, .. exclude ?? []],
             Fields = fields.Count > 0 ? fields.Distinct().ToArray() : [IssueField.Summary, IssueField.Description],
             IssueTypes = issueTypes ?? [],
             AppliesTo = appliesTo ?? [],

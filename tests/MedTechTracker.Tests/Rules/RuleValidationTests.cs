@@ -41,6 +41,25 @@ public sealed class RuleValidationTests
         Assert.Equal("rule", SingleError(File(ValidRule, "\"rule\":[],")).Key);
 
     [Fact]
+    public void A_pack_level_exclude_is_added_to_every_rules_own_exclude()
+    {
+        var other = ValidRule.Replace("soup-assessment", "risk-analysis").Replace("\"keywords\":[\"SOUP\"]", "\"keywords\":[\"hazard\"],\"exclude\":[\"no hazard\"]");
+        var ruleSet = RuleSetLoader.Load(File(ValidRule + "," + other, "\"exclude\":[\"office Wi-Fi\",{\"all\":[\"sprint\",\"capacity\"]}],"), "rules.json");
+
+        var soup = ruleSet.Rules.Single(r => r.Id == "soup-assessment");
+        var risk = ruleSet.Rules.Single(r => r.Id == "risk-analysis");
+        Assert.Equal(["office Wi-Fi", "sprint"], soup.Exclude.Select(e => e.Members[0][0]));
+        Assert.Equal(["office Wi-Fi", "sprint", "no hazard"], risk.Exclude.Select(e => e.Members[0][0]));
+    }
+
+    [Fact]
+    public void A_malformed_pack_level_exclude_names_the_pack_and_the_key()
+    {
+        var error = SingleError(File(ValidRule, "\"exclude\":[\"{release}\"],"));
+        Assert.Equal(("(pack)", "exclude"), (error.RuleId, error.Key));
+    }
+
+    [Fact]
     public void A_missing_id_is_named_by_the_rules_position()
     {
         var error = SingleError(File(ValidRule.Replace("\"id\":\"soup-assessment\",", "")));
