@@ -68,6 +68,25 @@ send.SetAction(async (parse, ct) =>
     return failures == 0 ? 0 : 1;
 });
 
+var editJira = new Option<string>("--jira") { Description = "The simulator's base URL.", Required = true };
+var editKey = new Option<string>("--key") { Description = "The issue to edit.", Required = true };
+var editSummary = new Option<string?>("--summary") { Description = "Its new summary." };
+var editDescription = new Option<string?>("--description") { Description = "Its new description (plain text)." };
+var editTo = new Option<string>("--to") { Description = "The tracker's webhook endpoint.", Required = true };
+var editSecret = new Option<string?>("--secret") { Description = "Webhook secret (unsigned when absent)." };
+var edit = new Command("edit", "Edit an issue the way a person does, then deliver the signed jira:issue_updated Jira sends for it.") { editJira, editKey, editSummary, editDescription, editTo, editSecret };
+edit.SetAction(async (parse, ct) =>
+{
+    using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(editJira)!) };
+    var key = parse.GetValue(editKey)!;
+    using var change = await http.PutAsJsonAsync($"/__sim/issues/{Uri.EscapeDataString(key)}", new { summary = parse.GetValue(editSummary), description = parse.GetValue(editDescription) }, ct);
+    change.EnsureSuccessStatusCode();
+    var body = await change.Content.ReadAsByteArrayAsync(ct);
+    using var response = await WebhookSender.SendAsync(http, new Uri(parse.GetValue(editTo)!), body, parse.GetValue(editSecret), $"demo-edit-{key}-{Guid.NewGuid():N}", ct);
+    Console.WriteLine($"  edited {key}; jira:issue_updated → HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+    return (int)response.StatusCode >= 300 ? 1 : 0;
+});
+
 var url = new Argument<string>("url") { Description = "The URL that must answer 2xx." };
 var timeout = new Option<int>("--timeout") { Description = "Seconds to wait.", DefaultValueFactory = _ => 60 };
 var waitUrl = new Command("wait-url", "Wait until a URL answers 2xx.") { url, timeout };
@@ -137,5 +156,5 @@ tree.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("Jira simulator for the MedTech Compliance Tracker demo and tests.") { run, send, waitUrl, tree };
+var root = new RootCommand("Jira simulator for the MedTech Compliance Tracker demo and tests.") { run, send, edit, waitUrl, tree };
 return await root.Parse(args).InvokeAsync();
