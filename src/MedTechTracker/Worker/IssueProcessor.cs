@@ -111,6 +111,11 @@ public sealed partial class IssueProcessor(
             TrackerTelemetry.RulesFired.Add(1, new KeyValuePair<string, object?>("rule", match.RuleId));
         }
 
+        if (plan.NoLongerMatching.Count > 0)
+        {
+            LogLeftAlone(message.IssueKey, string.Join(',', plan.NoLongerMatching.Select(s => s.RuleId)));
+        }
+
         if (project.Mode == ProjectMode.Shadow)
         {
             shadow.Record(project.ProjectKey, plan);
@@ -233,6 +238,9 @@ public sealed partial class IssueProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: not recreating the sub-tasks of rules [{RuleIds}]: they were created before and someone deleted them")]
     private partial void LogNotRecreated(string issueKey, string ruleIds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: rules [{RuleIds}] no longer fire; their existing sub-tasks are left alone")]
+    private partial void LogLeftAlone(string issueKey, string ruleIds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: could not record the fired rules on the issue ({Reason}); a sub-task deleted later may be recreated")]
     private partial void LogRecordFailed(string issueKey, string reason);
