@@ -53,7 +53,7 @@ public sealed partial class SimulatedJira : IDisposable
         Map(JiraOperation.Projects, Request.Create().WithPath($"{Api}/project/search").UsingGet(), Projects);
         Server.Given(Request.Create().WithPath($"{Api}/search").UsingAnyMethod())
             .RespondWith(Response.Create().WithCallback(_ => Json(410, Errors("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."))));
-        // The demo's "a person edits the issue": PUT {"summary"?, "description"?} (plain text), answered with the changelog items Jira would send.
+        // The demo's "a person edits the issue": PUT {"summary"?, "description"?, "status"?} (plain text), answered with the jira:issue_updated Jira would send.
         Server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/__sim/issues/[^/]+$")).UsingPut())
             .RespondWith(Response.Create().WithCallback(EditFromRequest));
         Server.Given(Request.Create().WithPath("/__sim/state").UsingGet())
@@ -372,6 +372,11 @@ public sealed partial class SimulatedJira : IDisposable
             }
 
             var items = Edit(key, body?["summary"]?.GetValue<string>(), body?["description"]?.GetValue<string>());
+            if (body?["status"]?.GetValue<string>() is { } status)
+            {
+                items.Add(UpdateWebhook.Item("status", "To Do", status));
+            }
+
             var webhook = JsonNode.Parse(UpdateWebhook.Build(_issues[key], items));
             return Json(200, webhook);
         }
