@@ -64,6 +64,23 @@ public sealed class IngressEditTests
         Assert.Equal(["a", "b"], host.Queue.Enqueued.Select(m => m.MessageId));
     }
 
+    [Fact]
+    public async Task An_edit_whose_project_settings_cannot_be_read_is_answered_503_so_Jira_retries_it()
+    {
+        await using var host = await IngressTestHost.StartAsync();
+        host.Store.With("MED", ProjectMode.On);
+        host.Store.Unreadable = true;
+
+        using var failed = await host.PostSignedAsync(Edit("MED-7", "10007", "summary").ToJsonString(), "edit-1");
+        host.Store.Unreadable = false;
+        using var retried = await host.PostSignedAsync(Edit("MED-7", "10007", "summary").ToJsonString(), "edit-1");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.True(failed.Headers.RetryAfter is not null);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Equal(["edit-1"], host.Queue.Enqueued.Select(m => m.MessageId));
+    }
+
     private static JsonObject Edit(string key, string id, string fieldId, string changelogId = "10400")
     {
         var body = WebhookBodies.IssueCreated(key, id, summary: $"Insulin {Canary}", description: $"Dose {Canary}");
