@@ -216,21 +216,6 @@ public sealed class EditPipelineTests : IAsyncLifetime
         Assert.Contains(_env.Telemetry.Logs, l => l.Contains("created", StringComparison.Ordinal));
         Assert.DoesNotContain(_env.Telemetry.Logs, l => l.Contains(canary, StringComparison.Ordinal));
         Assert.DoesNotContain(_env.Telemetry.Spans, s => s.Contains(canary, StringComparison.Ordinal));
-        AssertNoCanaryInFiles(canary);
-    }
-
-    private void AssertNoCanaryInFiles(string canary)
-    {
-        var needles = new[] { Encoding.UTF8.GetBytes(canary), Encoding.Unicode.GetBytes(canary) };
-        var files = Directory.GetFiles(_env.DataDirectory, "*", SearchOption.AllDirectories);
-        Assert.Contains(files, f => Path.GetFileName(f).Contains("queue", StringComparison.OrdinalIgnoreCase));
-        foreach (var file in files)
-        {
-            var bytes = File.ReadAllBytes(file);
-            foreach (var needle in needles)
-            {
-                Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} contains the canary");
-            }
-        }
+        _env.AssertNoFileContains(canary);
     }
 }
