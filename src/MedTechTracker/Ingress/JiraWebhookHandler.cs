@@ -190,7 +190,7 @@ public static partial class JiraWebhookHandler
 
         // An edit is one changelog entry: its id (or, without one, its time) tells a replay from the next edit.
         var eventName = payload.IsIssueUpdated
-            ? $"{WebhookPayloadReader.IssueUpdatedEvent}#{payload.ChangelogId ?? payload.Timestamp.Value.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture)}"
+            ? $"{WebhookPayloadReader.IssueUpdatedEvent}#{(payload.ChangelogId is { Length: > 0 } changelogId ? changelogId : timestamp.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture))}"
             : payload.Event ?? WebhookPayloadReader.IssueCreatedEvent;
         if (!replays.TryClaim(eventName, payload.IssueId!))
         {
