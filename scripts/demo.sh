@@ -84,5 +84,14 @@ echo "== Waiting for the tracker, then the issue → sub-task tree in the simula
 echo
 echo "DEMO-1 and DEMO-2 got one compliance sub-task per matched rule; DEMO-3 matched no rule; DEMO-4 is a"
 echo "sub-task and DEMO-5 was created by the bot (both ignored); SANDBOX is not enabled."
+
+echo
+echo "== Someone edits DEMO-3: a status change is ignored (204), then its summary becomes a SOUP upgrade"
+"${sim[@]}" edit --jira "$jira_url" --key DEMO-3 --status "In Progress" --to "$app_url/webhooks/jira" --secret "$Webhook__Secret"
+"${sim[@]}" edit --jira "$jira_url" --key DEMO-3 --summary "Upgrade the open source OpenSSL library to 3.0.13" \
+  --to "$app_url/webhooks/jira" --secret "$Webhook__Secret"
+"${sim[@]}" tree --jira "$jira_url" --project DEMO --await-subtasks DEMO-3 --quiet 2 --timeout 120
+echo
+echo "DEMO-3 got the sub-task its new summary needs, after the edit; DEMO-1 and DEMO-2 are unchanged."
 echo "== What the tracker logged about it (issue keys and rule ids only)"
-grep -E "created [0-9]+ sub-task|DEMO-|SANDBOX-" "$work/serve.log" | sed 's/^/   /' | head -n 20 || true
+grep -E "created [0-9]+ sub-task|DEMO-|SANDBOX-" "$work/serve.log" | sed 's/^/   /' | head -n 24 || true

@@ -9,4 +9,6 @@ public enum JiraOperation
     Search,
     Count,
     Projects,
+    GetProperty,
+    SetProperty,
 }

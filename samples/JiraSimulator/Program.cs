@@ -68,6 +68,27 @@ send.SetAction(async (parse, ct) =>
     return failures == 0 ? 0 : 1;
 });
 
+var editJira = new Option<string>("--jira") { Description = "The simulator's base URL.", Required = true };
+var editKey = new Option<string>("--key") { Description = "The issue to edit.", Required = true };
+var editSummary = new Option<string?>("--summary") { Description = "Its new summary." };
+var editDescription = new Option<string?>("--description") { Description = "Its new description (plain text)." };
+var editStatus = new Option<string?>("--status") { Description = "A new status (a change no rule reads)." };
+var editTo = new Option<string>("--to") { Description = "The tracker's webhook endpoint.", Required = true };
+var editSecret = new Option<string?>("--secret") { Description = "Webhook secret (unsigned when absent)." };
+var edit = new Command("edit", "Edit an issue the way a person does, then deliver the signed jira:issue_updated Jira sends for it.") { editJira, editKey, editSummary, editDescription, editStatus, editTo, editSecret };
+edit.SetAction(async (parse, ct) =>
+{
+    using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(editJira)!) };
+    var key = parse.GetValue(editKey)!;
+    using var change = await http.PutAsJsonAsync($"/__sim/issues/{Uri.EscapeDataString(key)}", new { summary = parse.GetValue(editSummary), description = parse.GetValue(editDescription), status = parse.GetValue(editStatus) }, ct);
+    change.EnsureSuccessStatusCode();
+    var body = await change.Content.ReadAsByteArrayAsync(ct);
+    using var response = await WebhookSender.SendAsync(http, new Uri(parse.GetValue(editTo)!), body, parse.GetValue(editSecret), $"demo-edit-{key}-{Guid.NewGuid():N}", ct);
+    var what = string.Join(", ", new[] { ("summary", parse.GetValue(editSummary)), ("description", parse.GetValue(editDescription)), ("status", parse.GetValue(editStatus)) }.Where(f => f.Item2 is not null).Select(f => f.Item1));
+    Console.WriteLine($"  {key}: {what} changed; jira:issue_updated → HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+    return (int)response.StatusCode >= 300 ? 1 : 0;
+});
+
 var url = new Argument<string>("url") { Description = "The URL that must answer 2xx." };
 var timeout = new Option<int>("--timeout") { Description = "Seconds to wait.", DefaultValueFactory = _ => 60 };
 var waitUrl = new Command("wait-url", "Wait until a URL answers 2xx.") { url, timeout };
@@ -102,20 +123,23 @@ waitUrl.SetAction(async (parse, ct) =>
 var jiraUrl = new Option<string>("--jira") { Description = "The simulator's base URL.", Required = true };
 var project = new Option<string?>("--project") { Description = "Only this project." };
 var awaitRead = new Option<string?>("--await-read") { Description = "Comma-separated issue keys the tracker must have read before printing." };
+var awaitSubtasks = new Option<string?>("--await-subtasks") { Description = "Comma-separated issue keys that must have a sub-task before printing." };
 var quiet = new Option<int>("--quiet") { Description = "Then wait until nothing was written to Jira for this many seconds.", DefaultValueFactory = _ => 0 };
-var tree = new Command("tree", "Print the issue → sub-task tree.") { jiraUrl, project, awaitRead, quiet, timeout };
+var tree = new Command("tree", "Print the issue → sub-task tree.") { jiraUrl, project, awaitRead, awaitSubtasks, quiet, timeout };
 tree.SetAction(async (parse, ct) =>
 {
     using var http = new HttpClient { BaseAddress = new Uri(parse.GetValue(jiraUrl)!) };
     var quietFor = TimeSpan.FromSeconds(parse.GetValue(quiet));
     var deadline = DateTimeOffset.UtcNow.AddSeconds(parse.GetValue(timeout));
     var mustRead = (parse.GetValue(awaitRead) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    var mustHaveSubtasks = (parse.GetValue(awaitSubtasks) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     var readSince = (DateTimeOffset?)null;
     SimulatorSnapshot snapshot;
     while (true)
     {
         snapshot = (await http.GetFromJsonAsync<SimulatorSnapshot>("/__sim/state", SnapshotJson.Options, ct))!;
-        var allRead = mustRead.All(key => snapshot.Issues.Any(i => i.Key == key && i.Reads > 0));
+        var allRead = mustRead.All(key => snapshot.Issues.Any(i => i.Key == key && i.Reads > 0))
+            && mustHaveSubtasks.All(key => snapshot.Issues.Any(i => i.Key == key && i.Subtasks.Count > 0));
         readSince = allRead ? readSince ?? DateTimeOffset.UtcNow : null;
         var lastActivity = new[] { snapshot.LastWriteAt ?? DateTimeOffset.MinValue, readSince ?? DateTimeOffset.MaxValue }.Max();
         if (allRead && DateTimeOffset.UtcNow - lastActivity >= quietFor)
@@ -137,5 +161,5 @@ tree.SetAction(async (parse, ct) =>
     return 0;
 });
 
-var root = new RootCommand("Jira simulator for the MedTech Compliance Tracker demo and tests.") { run, send, waitUrl, tree };
+var root = new RootCommand("Jira simulator for the MedTech Compliance Tracker demo and tests.") { run, send, edit, waitUrl, tree };
 return await root.Parse(args).InvokeAsync();

@@ -9,10 +9,13 @@ public sealed class SimulatedIssue
     public required string Key { get; init; }
     public required SimulatedProject Project { get; init; }
     public required IssueType Type { get; init; }
-    public required string Summary { get; init; }
+    public required string Summary { get; set; }
 
     /// <summary>An ADF document (REST v3 form) or null.</summary>
-    public JsonNode? Description { get; init; }
+    public JsonNode? Description { get; set; }
+
+    /// <summary>Issue properties (key → JSON value), as apps store them.</summary>
+    public Dictionary<string, string> Properties { get; } = new(StringComparer.Ordinal);
 
     public string? ParentKey { get; init; }
     public IReadOnlyList<string> Labels { get; init; } = [];

@@ -46,11 +46,16 @@ public sealed partial class SimulatedJira : IDisposable
         Map(JiraOperation.CreateMeta, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/createmeta/[^/]+/issuetypes$")).UsingGet(), CreateMeta, priority: 1);
         Map(JiraOperation.BulkCreate, Request.Create().WithPath($"{Api}/issue/bulk").UsingPost(), BulkCreate, priority: 1);
         Map(JiraOperation.GetIssue, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+$")).UsingGet(), GetIssue, priority: 5);
+        Map(JiraOperation.GetProperty, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+/properties/[^/]+$")).UsingGet(), GetProperty, priority: 2);
+        Map(JiraOperation.SetProperty, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+/properties/[^/]+$")).UsingPut(), SetProperty, priority: 2);
         Map(JiraOperation.Search, Request.Create().WithPath($"{Api}/search/jql").UsingPost(), Search);
         Map(JiraOperation.Count, Request.Create().WithPath($"{Api}/search/approximate-count").UsingPost(), Count);
         Map(JiraOperation.Projects, Request.Create().WithPath($"{Api}/project/search").UsingGet(), Projects);
         Server.Given(Request.Create().WithPath($"{Api}/search").UsingAnyMethod())
             .RespondWith(Response.Create().WithCallback(_ => Json(410, Errors("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."))));
+        // The demo's "a person edits the issue": PUT {"summary"?, "description"?, "status"?} (plain text), answered with the jira:issue_updated Jira would send.
+        Server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/__sim/issues/[^/]+$")).UsingPut())
+            .RespondWith(Response.Create().WithCallback(EditFromRequest));
         Server.Given(Request.Create().WithPath("/__sim/state").UsingGet())
             .RespondWith(Response.Create().WithCallback(_ => Json(200, JsonSerializer.SerializeToNode(Snapshot(), SnapshotJson.Options))));
     }
@@ -179,6 +184,54 @@ public sealed partial class SimulatedJira : IDisposable
         }
     }
 
+    /// <summary>A person edits the issue (plain-text description, stored as ADF); returns the changelog items Jira's <c>jira:issue_updated</c> carries.</summary>
+    public JsonArray Edit(string issueKey, string? summary = null, string? description = null)
+    {
+        lock (_gate)
+        {
+            var issue = _issues[issueKey];
+            var items = new JsonArray();
+            if (summary is not null)
+            {
+                items.Add(ChangeItem("summary", issue.Summary, summary));
+                issue.Summary = summary;
+            }
+
+            if (description is not null)
+            {
+                items.Add(ChangeItem("description", Adf.ToText(issue.Description), description));
+                issue.Description = Adf.FromText(description);
+            }
+
+            return items;
+        }
+    }
+
+    /// <summary>A person deletes an issue (a sub-task: it disappears from its parent's <c>fields.subtasks</c>).</summary>
+    public void Delete(string issueKey)
+    {
+        lock (_gate)
+        {
+            if (_issues.Remove(issueKey, out var issue))
+            {
+                _keyById.Remove(issue.Id);
+                if (issue.ParentKey is not null && _issues.TryGetValue(issue.ParentKey, out var parent))
+                {
+                    parent.SubtaskKeys.Remove(issueKey);
+                }
+            }
+        }
+    }
+
+    /// <summary>The issue property's JSON value, or null.</summary>
+    public string? Property(string issueKey, string propertyKey)
+    {
+        lock (_gate)
+        {
+            return _issues.TryGetValue(issueKey, out var issue) && issue.Properties.TryGetValue(propertyKey, out var value) ? value : null;
+        }
+    }
+
     public IReadOnlyList<SimulatedIssue> SubtasksOf(string parentKey)
     {
         lock (_gate)
@@ -260,6 +313,76 @@ public sealed partial class SimulatedJira : IDisposable
             return Json(200, IssueJson(issue, withFields: true));
         }
     }
+
+    private IResponseMessage GetProperty(IRequestMessage request)
+    {
+        var segments = request.Path.Split('/');
+        var (idOrKey, propertyKey) = (Uri.UnescapeDataString(segments[^3]), Uri.UnescapeDataString(segments[^1]));
+        lock (_gate)
+        {
+            var issue = Find(idOrKey);
+            if (issue is null)
+            {
+                return Json(404, Errors("Issue does not exist or you do not have permission to see it."));
+            }
+
+            return issue.Properties.TryGetValue(propertyKey, out var value)
+                ? Json(200, new JsonObject { ["key"] = propertyKey, ["value"] = JsonNode.Parse(value) })
+                : Json(404, Errors($"The property with key '{propertyKey}' does not exist."));
+        }
+    }
+
+    private IResponseMessage SetProperty(IRequestMessage request)
+    {
+        var segments = request.Path.Split('/');
+        var (idOrKey, propertyKey) = (Uri.UnescapeDataString(segments[^3]), Uri.UnescapeDataString(segments[^1]));
+        JsonNode? value;
+        try
+        {
+            value = JsonNode.Parse(request.Body ?? "");
+        }
+        catch (JsonException)
+        {
+            return Json(400, Errors("The property value is not valid JSON."));
+        }
+
+        lock (_gate)
+        {
+            var issue = Find(idOrKey);
+            if (issue is null)
+            {
+                return Json(404, Errors("Issue does not exist or you do not have permission to see it."));
+            }
+
+            var created = !issue.Properties.ContainsKey(propertyKey);
+            issue.Properties[propertyKey] = value?.ToJsonString() ?? "null";
+            return Json(created ? 201 : 200, null);
+        }
+    }
+
+    private IResponseMessage EditFromRequest(IRequestMessage request)
+    {
+        var key = Uri.UnescapeDataString(request.Path.Split('/')[^1]);
+        var body = JsonNode.Parse(request.Body ?? "{}");
+        lock (_gate)
+        {
+            if (!_issues.ContainsKey(key))
+            {
+                return Json(404, Errors("Issue does not exist."));
+            }
+
+            var items = Edit(key, body?["summary"]?.GetValue<string>(), body?["description"]?.GetValue<string>());
+            if (body?["status"]?.GetValue<string>() is { } status)
+            {
+                items.Add(UpdateWebhook.Item("status", "To Do", status));
+            }
+
+            var webhook = JsonNode.Parse(UpdateWebhook.Build(_issues[key], items));
+            return Json(200, webhook);
+        }
+    }
+
+    private static JsonObject ChangeItem(string field, string? from, string? to) => UpdateWebhook.Item(field, from, to);
 
     private IResponseMessage CreateMeta(IRequestMessage request)
     {

@@ -13,6 +13,9 @@ public sealed class InMemorySettingsStore : ISettingsStore, IAdminSessionEpochs
     /// <summary>What /readyz sees.</summary>
     public bool Reachable { get; set; } = true;
 
+    /// <summary>Reads of a project's settings fail (the store's file or service is gone).</summary>
+    public bool Unreadable { get; set; }
+
     public InMemorySettingsStore With(string projectKey, ProjectMode mode, SafetyClass safetyClass = SafetyClass.C)
     {
         _projects[projectKey] = new ProjectSettings(projectKey, mode, safetyClass, DateTimeOffset.UnixEpoch);
@@ -20,7 +23,8 @@ public sealed class InMemorySettingsStore : ISettingsStore, IAdminSessionEpochs
     }
 
     public Task<ProjectSettings?> GetAsync(string projectKey, CancellationToken cancellationToken) =>
-        Task.FromResult(_projects.TryGetValue(projectKey, out var settings) ? settings : null);
+        Unreadable ? Task.FromException<ProjectSettings?>(new IOException("The settings store cannot be read."))
+        : Task.FromResult(_projects.TryGetValue(projectKey, out var settings) ? settings : null);
 
     public Task<IReadOnlyList<ProjectSettings>> ListAsync(CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<ProjectSettings>>([.. _projects.Values.OrderBy(p => p.ProjectKey, StringComparer.Ordinal)]);

@@ -26,6 +26,11 @@ public static class Planner
             (existing.Contains(summary) ? present : toCreate).Add(subtask);
         }
 
-        return new IssuePlan(issue.Key, safetyClass, matches, toCreate, present);
+        var fired = new HashSet<string>(matches.Select(m => m.RuleId), StringComparer.Ordinal);
+        var leftAlone = rules.RuleSet.Rules
+            .Where(rule => !fired.Contains(rule.Id) && existing.Contains(rules.SummaryOf(rule)))
+            .Select(rule => new LeftAloneSubtask(rule.Id, rules.SummaryOf(rule)))
+            .ToList();
+        return new IssuePlan(issue.Key, safetyClass, matches, toCreate, present, leftAlone);
     }
 }

@@ -104,9 +104,10 @@ public static partial class AdminApi
         }
 
         var admin = AdminAuth.NameOf(context.User);
-        var saved = new ProjectSettings(key, mode, safetyClass, time.GetUtcNow(), admin);
+        var onUpdate = body.OnUpdate ?? (await settings.GetAsync(key, cancellationToken).ConfigureAwait(false))?.OnUpdate ?? true;
+        var saved = new ProjectSettings(key, mode, safetyClass, time.GetUtcNow(), admin, onUpdate);
         await settings.SaveAsync(saved, cancellationToken).ConfigureAwait(false);
-        LogProjectChanged(loggers.CreateLogger(LoggerName), admin, key, mode, safetyClass);
+        LogProjectChanged(loggers.CreateLogger(LoggerName), admin, key, mode, safetyClass, onUpdate);
         return TypedResults.Ok(View(key, project.Name, saved, inJira: true));
     }
 
@@ -231,7 +232,8 @@ public static partial class AdminApi
         (settings?.SafetyClass ?? SafetyClass.C).ToString(),
         inJira,
         settings?.UpdatedAt,
-        settings?.UpdatedBy);
+        settings?.UpdatedBy,
+        settings?.OnUpdate ?? true);
 
     private static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid request", detail: detail);
@@ -249,6 +251,6 @@ public static partial class AdminApi
         _ => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid backfill", detail: result.Error),
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Admin} set project {ProjectKey} to {Mode}, safety class {SafetyClass}")]
-    private static partial void LogProjectChanged(ILogger logger, string admin, string projectKey, ProjectMode mode, SafetyClass safetyClass);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin {Admin} set project {ProjectKey} to {Mode}, safety class {SafetyClass}, on update {OnUpdate}")]
+    private static partial void LogProjectChanged(ILogger logger, string admin, string projectKey, ProjectMode mode, SafetyClass safetyClass, bool onUpdate);
 }

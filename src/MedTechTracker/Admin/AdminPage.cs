@@ -185,20 +185,21 @@ public static partial class AdminPage
             .Append("<button type=\"submit\">Sign out</button></form></header><main>");
 
         b.Append("<section aria-labelledby=\"projects-heading\"><h2 id=\"projects-heading\">Projects</h2>")
-            .Append("<p>Off: ignored. Shadow: the plan is logged and shown in the Shadow report below, nothing is created. On: the bot creates the sub-tasks.</p>");
+            .Append("<p>Off: ignored. Shadow: the plan is logged and shown in the Shadow report below, nothing is created. On: the bot creates the sub-tasks. On update: an edit of the summary, description or issue type re-plans the issue and adds the sub-tasks it now needs.</p>");
         if (projectsError is not null)
         {
             b.Append(CultureInfo.InvariantCulture, $"<p class=\"error\" role=\"alert\">{E(projectsError)}</p>");
         }
 
         b.Append("<p id=\"projects-status\" role=\"status\" aria-live=\"polite\"></p>")
-            .Append("<table id=\"projects\"><thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Name</th><th scope=\"col\">Mode</th><th scope=\"col\">Safety class</th><th scope=\"col\">Last change</th><th scope=\"col\">Save</th></tr></thead><tbody>");
+            .Append("<table id=\"projects\"><thead><tr><th scope=\"col\">Key</th><th scope=\"col\">Name</th><th scope=\"col\">Mode</th><th scope=\"col\">Safety class</th><th scope=\"col\">On update</th><th scope=\"col\">Last change</th><th scope=\"col\">Save</th></tr></thead><tbody>");
         foreach (var p in projects)
         {
             var k = E(p.Key);
             b.Append(CultureInfo.InvariantCulture, $"<tr data-key=\"{k}\"><th scope=\"row\">{k}</th><td>{E(p.Name ?? (p.InJira ? "" : "(not visible in Jira)"))}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td><label class=\"sr-only\" for=\"mode-{k}\">Mode of {k}</label><select id=\"mode-{k}\" class=\"mode\">{Options(["Off", "Shadow", "On"], p.Mode)}</select></td>")
                 .Append(CultureInfo.InvariantCulture, $"<td><label class=\"sr-only\" for=\"class-{k}\">Safety class of {k}</label><select id=\"class-{k}\" class=\"safety\">{Options(["A", "B", "C"], p.SafetyClass)}</select></td>")
+                .Append(CultureInfo.InvariantCulture, $"<td><label class=\"sr-only\" for=\"update-{k}\">Re-plan {k} issues when edited</label><input type=\"checkbox\" id=\"update-{k}\" class=\"on-update\"{(p.OnUpdate ? " checked" : "")}></td>")
                 .Append(CultureInfo.InvariantCulture, $"<td>{E(p.UpdatedAt is { } at ? $"{at:yyyy-MM-dd HH:mm} UTC by {p.UpdatedBy}" : "never")}</td>")
                 .Append(CultureInfo.InvariantCulture, $"<td><button type=\"button\" class=\"save\" data-key=\"{k}\">Save {k}</button></td></tr>");
         }

@@ -165,6 +165,7 @@ public static class ExplainCommand
         if (plan.Matches.Count == 0)
         {
             text.AppendLine("  No rule fires: no sub-task would be created.");
+            AppendLeftAlone(text, plan);
             return text.ToString();
         }
 
@@ -187,6 +188,15 @@ public static class ExplainCommand
             text.AppendLine($"  = {subtask.Summary} (already present)");
         }
 
+        AppendLeftAlone(text, plan);
         return text.ToString();
+    }
+
+    private static void AppendLeftAlone(StringBuilder text, IssuePlan plan)
+    {
+        foreach (var subtask in plan.NoLongerMatching)
+        {
+            text.AppendLine($"  ~ {subtask.Summary} (rule {subtask.RuleId} no longer fires; the sub-task is left alone: a person decides whether it is still needed)");
+        }
     }
 }

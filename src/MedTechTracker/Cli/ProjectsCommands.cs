@@ -6,7 +6,7 @@ using MedTechTracker.Storage;
 namespace MedTechTracker.Cli;
 
 /// <summary>
-/// <c>projects list | enable KEY [--shadow] [--safety-class A|B|C] | disable KEY</c> on the data directory the service uses;
+/// <c>projects list | enable KEY [--shadow] [--safety-class A|B|C] [--on-update|--no-on-update] | disable KEY</c> on the data directory the service uses;
 /// <c>projects shadow KEY</c> asks the running service (see <see cref="ProjectsShadowCommand"/>).
 /// Exit codes follow <see cref="CliHost"/> (an invalid project key is invalid input, 2).
 /// </summary>
@@ -22,18 +22,28 @@ public static class ProjectsCommands
         var enableKey = KeyArgument();
         var shadow = new Option<bool>("--shadow") { Description = "Shadow mode: evaluate and log the plan, create nothing in Jira." };
         var safetyClass = new Option<SafetyClass?>("--safety-class") { Description = "The project's IEC 62304 safety class (default: unchanged, C for a new project)." };
-        var enable = new Command("enable", "Let a project take part: mode On, or Shadow with --shadow.") { enableKey, shadow, safetyClass };
+        var onUpdate = new Option<bool>("--on-update") { Description = "Re-plan an issue when an edit changes its summary, description or type (the default)." };
+        var noOnUpdate = new Option<bool>("--no-on-update") { Description = "Only issue creation (and backfill) plans; edits are ignored." };
+        var enable = new Command("enable", "Let a project take part: mode On, or Shadow with --shadow.") { enableKey, shadow, safetyClass, onUpdate, noOnUpdate };
+        enable.Validators.Add(result =>
+        {
+            if (result.GetValue(onUpdate) && result.GetValue(noOnUpdate))
+            {
+                result.AddError("--on-update and --no-on-update cannot be given together.");
+            }
+        });
         enable.SetAction((parseResult, ct) =>
         {
             var key = parseResult.GetValue(enableKey)!;
             var mode = parseResult.GetValue(shadow) ? ProjectMode.Shadow : ProjectMode.On;
             var newClass = parseResult.GetValue(safetyClass);
-            return ChangeAsync(parseResult, factory, key, _ => mode, current => newClass ?? current, ct);
+            bool? newOnUpdate = parseResult.GetValue(onUpdate) ? true : parseResult.GetValue(noOnUpdate) ? false : null;
+            return ChangeAsync(parseResult, factory, key, _ => mode, current => newClass ?? current, current => newOnUpdate ?? current, ct);
         });
 
         var disableKey = KeyArgument();
         var disable = new Command("disable", "Stop a project taking part: mode Off (its safety class is kept).") { disableKey };
-        disable.SetAction((parseResult, ct) => ChangeAsync(parseResult, factory, parseResult.GetValue(disableKey)!, _ => ProjectMode.Off, current => current, ct));
+        disable.SetAction((parseResult, ct) => ChangeAsync(parseResult, factory, parseResult.GetValue(disableKey)!, _ => ProjectMode.Off, current => current, current => current, ct));
 
         return new Command("projects", "Choose which Jira projects take part (Off / Shadow / On) and their safety class.") { list, enable, disable, ProjectsShadowCommand.Create() };
     }
@@ -49,13 +59,14 @@ public static class ProjectsCommands
             return CliHost.Ok;
         }
 
-        var table = CliTable.Create("Project", "Mode", "Safety class", "Updated (UTC)", "Updated by");
+        var table = CliTable.Create("Project", "Mode", "Safety class", "On update", "Updated (UTC)", "Updated by");
         foreach (var settings in all)
         {
             table.AddRow([
                 settings.ProjectKey,
                 settings.Mode.ToString(),
                 settings.SafetyClass.ToString(),
+                settings.OnUpdate ? "yes" : "no",
                 settings.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 settings.UpdatedBy,
             ]);
@@ -72,6 +83,7 @@ public static class ProjectsCommands
         string key,
         Func<ProjectMode, ProjectMode> mode,
         Func<SafetyClass, SafetyClass> safetyClass,
+        Func<bool, bool> onUpdate,
         CancellationToken cancellationToken)
     {
         if (!ProjectKey.IsValid(key))
@@ -90,13 +102,14 @@ public static class ProjectsCommands
             {
                 Mode = mode(before.Mode),
                 SafetyClass = safetyClass(before.SafetyClass),
+                OnUpdate = onUpdate(before.OnUpdate),
             };
 
-            if (after.Mode == before.Mode && after.SafetyClass == before.SafetyClass)
+            if (after.Mode == before.Mode && after.SafetyClass == before.SafetyClass && after.OnUpdate == before.OnUpdate)
             {
                 await output.WriteLineAsync(existing is null
                     ? $"{key}: never configured, so already Off; nothing changed."
-                    : $"{key}: already {before.Mode}, safety class {before.SafetyClass}; nothing changed.").ConfigureAwait(false);
+                    : $"{key}: already {before.Mode}, safety class {before.SafetyClass}{(before.OnUpdate ? "" : ", on update no")}; nothing changed.").ConfigureAwait(false);
                 return CliHost.Ok;
             }
 
@@ -109,7 +122,10 @@ public static class ProjectsCommands
             var classChange = after.SafetyClass == before.SafetyClass
                 ? $"safety class {after.SafetyClass} (unchanged)"
                 : $"safety class {before.SafetyClass} -> {after.SafetyClass}";
-            await output.WriteLineAsync($"{key}: {modeChange}, {classChange}.").ConfigureAwait(false);
+            var updateChange = after.OnUpdate == before.OnUpdate
+                ? ""
+                : $", on update {(before.OnUpdate ? "yes" : "no")} -> {(after.OnUpdate ? "yes" : "no")}";
+            await output.WriteLineAsync($"{key}: {modeChange}, {classChange}{updateChange}.").ConfigureAwait(false);
             return CliHost.Ok;
         }, cancellationToken).ConfigureAwait(false);
     }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using MedTechTracker.Jira;
 using MedTechTracker.Queue;
+using MedTechTracker.Storage;
 using MedTechTracker.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -16,6 +17,9 @@ namespace MedTechTracker.Ingress;
 /// never matches rules and never keeps issue text: the body lives only in a pooled buffer that is wiped on return.
 /// Status codes are chosen for Jira's retry policy: 4xx only for input that can never become valid,
 /// 503 only when the message could not be made durable (Jira then retries).
+/// Edits (<c>jira:issue_updated</c>) are taken only when their changelog touches a field a rule reads or moves the issue,
+/// and only for a project that is On or Shadow with its on-update choice on; they are enqueued to coalesce, so a
+/// burst of edits leaves at most one message of the issue waiting.
 /// </summary>
 public static partial class JiraWebhookHandler
 {
@@ -32,6 +36,7 @@ public static partial class JiraWebhookHandler
         [FromServices] IOptions<WebhookOptions> options,
         [FromServices] BotIdentity bot,
         [FromServices] WebhookReplayGuard replays,
+        [FromServices] ISettingsStore settings,
         [FromServices] TimeProvider timeProvider,
         [FromServices] ILoggerFactory loggerFactory)
     {
@@ -64,7 +69,7 @@ public static partial class JiraWebhookHandler
 
         try
         {
-            return await HandleBodyAsync(context, buffer.AsMemory(0, length), queue, signature, webhookOptions, bot, replays, timeProvider, logger).ConfigureAwait(false);
+            return await HandleBodyAsync(context, buffer.AsMemory(0, length), queue, signature, webhookOptions, bot, replays, settings, timeProvider, logger).ConfigureAwait(false);
         }
         finally
         {
@@ -81,6 +86,7 @@ public static partial class JiraWebhookHandler
         WebhookOptions options,
         BotIdentity bot,
         WebhookReplayGuard replays,
+        ISettingsStore settings,
         TimeProvider timeProvider,
         ILogger logger)
     {
@@ -137,9 +143,10 @@ public static partial class JiraWebhookHandler
             return Reject(WebhookOutcome.Invalid, StatusCodes.Status400BadRequest, payload.Error);
         }
 
-        var ignoredBecause = !payload.IsIssueCreated ? "not an issue_created event"
+        var ignoredBecause = payload.IsIssueUpdated && !payload.IsRelevantUpdate ? "an edit of no field a rule reads"
+            : !payload.IsIssueCreated && !payload.IsIssueUpdated ? "not an issue_created or issue_updated event"
             : payload.IsSubtask ? "a sub-task"
-            : bot.IsBot(payload.UserAccountId) ? "created by the bot"
+            : bot.IsBot(payload.UserAccountId) ? (payload.IsIssueUpdated ? "edited by the bot" : "created by the bot")
             : null;
         if (ignoredBecause is not null)
         {
@@ -159,7 +166,32 @@ public static partial class JiraWebhookHandler
                 $"timestamp is outside the accepted window (at most {options.FreshnessWindow} old, {options.MaxClockSkew} ahead).");
         }
 
-        var eventName = payload.Event ?? WebhookPayloadReader.IssueCreatedEvent;
+        if (payload.IsIssueUpdated)
+        {
+            ProjectSettings? project;
+            try
+            {
+                project = await settings.GetAsync(payload.ProjectKey!, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                Log.SettingsUnavailable(logger, ex, webhookId, payload.IssueKey!);
+                context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return Reject(WebhookOutcome.Unavailable, StatusCodes.Status503ServiceUnavailable, "The project settings could not be read; retry later.");
+            }
+
+            if (project is null || project.Mode == ProjectMode.Off || !project.OnUpdate)
+            {
+                Log.Ignored(logger, webhookId, payload.IssueKey, project is null || project.Mode == ProjectMode.Off ? "an edit in a project that is Off" : "an edit in a project whose on-update choice is off");
+                Count(WebhookOutcome.Ignored);
+                return TypedResults.NoContent();
+            }
+        }
+
+        // An edit is one changelog entry: its id (or, without one, its time) tells a replay from the next edit.
+        var eventName = payload.IsIssueUpdated
+            ? $"{WebhookPayloadReader.IssueUpdatedEvent}#{(payload.ChangelogId is { Length: > 0 } changelogId ? changelogId : timestamp.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture))}"
+            : payload.Event ?? WebhookPayloadReader.IssueCreatedEvent;
         if (!replays.TryClaim(eventName, payload.IssueId!))
         {
             Log.Replayed(logger, webhookId, payload.IssueKey!);
@@ -179,7 +211,8 @@ public static partial class JiraWebhookHandler
             payload.ProjectKey!,
             now,
             current?.Id,
-            current?.TraceStateString);
+            current?.TraceStateString,
+            Coalesce: payload.IsIssueUpdated);
 
         EnqueueOutcome outcome;
         try
@@ -196,7 +229,12 @@ public static partial class JiraWebhookHandler
             return Reject(WebhookOutcome.Unavailable, StatusCodes.Status503ServiceUnavailable, "The webhook could not be stored; retry later.");
         }
 
-        var tag = outcome == EnqueueOutcome.Duplicate ? WebhookOutcome.Duplicate : WebhookOutcome.Accepted;
+        var tag = outcome switch
+        {
+            EnqueueOutcome.Duplicate => WebhookOutcome.Duplicate,
+            EnqueueOutcome.Coalesced => WebhookOutcome.Coalesced,
+            _ => WebhookOutcome.Accepted,
+        };
         activity?.SetTag("mtc.outcome", tag);
         Log.Accepted(logger, webhookId, reference.IssueKey, tag);
         Count(tag);
@@ -251,6 +289,9 @@ public static partial class JiraWebhookHandler
 
         [LoggerMessage(8, LogLevel.Information, "Dropped webhook {WebhookId} for {IssueKey}: the same event for this issue was already accepted (a replay or a retry)")]
         public static partial void Replayed(ILogger logger, string webhookId, string issueKey);
+
+        [LoggerMessage(9, LogLevel.Error, "Could not read the project settings for webhook {WebhookId} for {IssueKey}; answered 503 so Jira retries")]
+        public static partial void SettingsUnavailable(ILogger logger, Exception exception, string webhookId, string issueKey);
 
         [LoggerMessage(6, LogLevel.Error, "Could not enqueue webhook {WebhookId} for {IssueKey}; answered 503 so Jira retries")]
         public static partial void EnqueueFailed(ILogger logger, Exception exception, string webhookId, string issueKey);

@@ -5,6 +5,9 @@ public static class WebhookOutcome
 {
     public const string Accepted = "accepted";
     public const string Duplicate = "duplicate";
+
+    /// <summary>An edit while a message of the same issue was still waiting: that message will read the edit.</summary>
+    public const string Coalesced = "coalesced";
     public const string Replay = "replay";
     public const string Stale = "stale";
     public const string Ignored = "ignored";

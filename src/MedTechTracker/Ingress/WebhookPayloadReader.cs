@@ -5,11 +5,23 @@ namespace MedTechTracker.Ingress;
 
 /// <summary>
 /// Reads the routing fields of a Jira webhook with a forward-only <see cref="Utf8JsonReader"/>: every other
-/// value (summary, description, custom fields) is skipped without being materialised.
+/// value (summary, description, custom fields, a changelog's <c>from</c>/<c>to</c> values) is skipped without being materialised.
 /// </summary>
 public static class WebhookPayloadReader
 {
     public const string IssueCreatedEvent = "jira:issue_created";
+    public const string IssueUpdatedEvent = "jira:issue_updated";
+
+    /// <summary>
+    /// The <c>issue_event_type_name</c>s of a <c>jira:issue_updated</c> that can be an edit: Cloud sends <c>issue_updated</c>
+    /// or <c>issue_generic</c>, and <c>issue_moved</c> for a move. Comments, worklogs and assignments have types of their own.
+    /// </summary>
+    public static readonly IReadOnlySet<string> UpdateEventTypes = new HashSet<string>(StringComparer.Ordinal) { "issue_updated", "issue_generic", "issue_moved" };
+
+    // Field ids whose change can change what the rules say (match on fieldId; the display name only when there is none).
+    private static readonly string[] RuleFieldIds = ["summary", "description", "issuetype"];
+    private static readonly string[] MoveFieldIds = ["project", "issuekey"];
+    private static readonly string[] MoveFieldNames = ["project", "Key"];
 
     // Jira keys and ids are short; anything longer is not a key, and is rejected before a string is allocated.
     private const int MaxIdentifierBytes = 255;
@@ -57,9 +69,9 @@ public static class WebhookPayloadReader
             return "webhookEvent is missing.";
         }
 
-        if (!payload.IsIssueCreated)
+        if (!payload.IsIssueCreated && !payload.IsRelevantUpdate)
         {
-            return null; // Other events are acknowledged and ignored; their shape is not our concern.
+            return null; // Other events (and edits no rule can see) are acknowledged and ignored; their shape is not our concern.
         }
 
         if (payload.Timestamp is null)
@@ -106,12 +118,30 @@ public static class WebhookPayloadReader
                 {
                     payload.HasEvent = true;
                     payload.IsIssueCreated = reader.ValueTextEquals(IssueCreatedEvent);
+                    payload.IsIssueUpdated = reader.ValueTextEquals(IssueUpdatedEvent);
                     payload.Event = reader.ValueSpan.Length <= MaxIdentifierBytes ? reader.GetString() : null;
                 }
                 else
                 {
                     reader.Skip();
                     payload.Error ??= "webhookEvent is not a string.";
+                }
+            }
+            else if (reader.ValueTextEquals("issue_event_type_name"u8))
+            {
+                reader.Read();
+                payload.EventTypeName = ReadIdentifier(ref reader);
+            }
+            else if (reader.ValueTextEquals("changelog"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadChangelog(ref reader, payload);
+                }
+                else
+                {
+                    reader.Skip();
                 }
             }
             else if (reader.ValueTextEquals("timestamp"u8))
@@ -171,6 +201,86 @@ public static class WebhookPayloadReader
             {
                 reader.Skip();
             }
+        }
+    }
+
+    private static void ReadChangelog(ref Utf8JsonReader reader, WebhookPayload payload)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                payload.ChangelogId = ReadIdentifier(ref reader, allowNumber: true);
+            }
+            else if (reader.ValueTextEquals("items"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ReadChangeItem(ref reader, payload);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>One changelog item: only its field id, field name and field type are looked at; <c>fromString</c>/<c>toString</c> are issue text and are skipped unread.</summary>
+    private static void ReadChangeItem(ref Utf8JsonReader reader, WebhookPayload payload)
+    {
+        string? fieldId = null;
+        string? field = null;
+        var custom = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("fieldId"u8))
+            {
+                reader.Read();
+                fieldId = ReadIdentifier(ref reader);
+            }
+            else if (reader.ValueTextEquals("field"u8))
+            {
+                reader.Read();
+                field = ReadIdentifier(ref reader);
+            }
+            else if (reader.ValueTextEquals("fieldtype"u8))
+            {
+                reader.Read();
+                custom = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("custom"u8);
+                reader.Skip();
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        if (!string.IsNullOrEmpty(fieldId))
+        {
+            payload.ChangesRuleFields |= RuleFieldIds.Contains(fieldId, StringComparer.Ordinal);
+            payload.MovedProject |= MoveFieldIds.Contains(fieldId, StringComparer.Ordinal);
+        }
+        else if (!string.IsNullOrEmpty(field) && !custom)
+        {
+            // Older payloads (and Data Center) carry only the field's name; a custom field may share a system field's name.
+            payload.ChangesRuleFields |= RuleFieldIds.Contains(field, StringComparer.OrdinalIgnoreCase);
+            payload.MovedProject |= MoveFieldNames.Contains(field, StringComparer.Ordinal);
         }
     }
 

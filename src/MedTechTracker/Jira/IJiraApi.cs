@@ -16,6 +16,12 @@ public interface IJiraApi
     [Get("/rest/api/3/issue/{issueKey}?fields=summary,description,issuetype,project,subtasks,parent")]
     Task<HttpResponseMessage> GetIssueAsync(string issueKey, CancellationToken cancellationToken);
 
+    [Get("/rest/api/3/issue/{issueKey}/properties/{propertyKey}")]
+    Task<HttpResponseMessage> GetIssuePropertyAsync(string issueKey, string propertyKey, CancellationToken cancellationToken);
+
+    [Put("/rest/api/3/issue/{issueKey}/properties/{propertyKey}")]
+    Task<HttpResponseMessage> SetIssuePropertyAsync(string issueKey, string propertyKey, [Body] JsonObject value, CancellationToken cancellationToken);
+
     [Get("/rest/api/3/issue/createmeta/{projectKey}/issuetypes")]
     Task<HttpResponseMessage> GetCreateMetaIssueTypesAsync(string projectKey, [Query] int startAt, [Query] int maxResults, CancellationToken cancellationToken);
 

@@ -14,7 +14,7 @@ namespace MedTechTracker.Jira;
 /// <see cref="IJiraClient"/> over the Refit <see cref="IJiraApi"/>. Parses responses with JsonDocument, maps failures
 /// to <see cref="JiraException"/> whose messages name the call, the issue key and Jira's own error text only.
 /// </summary>
-public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient
+public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient, IJiraIssueProperties
 {
     public const int MaxBulkItems = 50;
     private const int MetaPageSize = 50;
@@ -57,6 +57,29 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
         {
             throw new JiraException($"Jira {operation} {issueKey} returned an unreadable issue: {ex.Message}.", (int)response.StatusCode, permanent: true, ex);
         }
+    }
+
+    public async Task<JsonNode?> GetIssuePropertyAsync(string issueKey, string propertyKey, CancellationToken cancellationToken)
+    {
+        const string operation = "GET issue property";
+        using var response = await SendAsync(operation, issueKey, ct => api.GetIssuePropertyAsync(issueKey, propertyKey, ct), cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureSuccessAsync(response, operation, issueKey, cancellationToken).ConfigureAwait(false);
+        using var document = await ReadJsonAsync(response, operation, issueKey, cancellationToken).ConfigureAwait(false);
+        return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("value", out var value)
+            ? JsonNode.Parse(value.GetRawText())
+            : null;
+    }
+
+    public async Task SetIssuePropertyAsync(string issueKey, string propertyKey, JsonObject value, CancellationToken cancellationToken)
+    {
+        const string operation = "PUT issue property";
+        using var response = await SendAsync(operation, issueKey, ct => api.SetIssuePropertyAsync(issueKey, propertyKey, value, ct), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, operation, issueKey, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken)

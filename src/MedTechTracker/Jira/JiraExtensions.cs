@@ -37,6 +37,7 @@ public static class JiraExtensions
 
         services.TryAddSingleton<JiraClient>();
         services.TryAddSingleton<IJiraClient>(sp => sp.GetRequiredService<JiraClient>());
+        services.TryAddSingleton<IJiraIssueProperties>(sp => sp.GetRequiredService<JiraClient>());
         services.TryAddSingleton<BotIdentity>();
         services.AddHostedService<BotIdentityInitializer>();
         return builder;

@@ -33,6 +33,7 @@ public static class PlanJson
             ["matches"] = matches,
             ["subtasks"] = Subtasks(plan.ToCreate),
             ["alreadyPresent"] = Subtasks(plan.AlreadyPresent),
+            ["noLongerMatching"] = new JsonArray([.. plan.NoLongerMatching.Select(s => (JsonNode)new JsonObject { ["ruleId"] = s.RuleId, ["summary"] = s.Summary, ["action"] = "leftAlone" })]),
         };
 
         static JsonArray Subtasks(IEnumerable<PlannedSubtask> subtasks)

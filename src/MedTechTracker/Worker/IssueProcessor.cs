@@ -14,10 +14,14 @@ namespace MedTechTracker.Worker;
 /// The work done for one queue message: project mode → read the issue → plan → (Shadow: log, and keep in the
 /// in-memory Shadow report) / (On: create the missing sub-tasks) → an outcome for the queue. Issue text only lives in memory here; logs, span tags,
 /// metric tags and outcome reasons carry issue keys, rule ids and Jira's errors only.
+/// The same for a created and an edited issue: the plan comes from a fresh read, so the number and order of the messages
+/// do not matter. A sub-task whose rule is recorded in the <see cref="FiredRulesLedger"/> but is gone was deleted by a
+/// person and is not recreated; a sub-task whose rule no longer fires is left alone.
 /// </summary>
 public sealed partial class IssueProcessor(
     ISettingsStore settings,
     IJiraClient jira,
+    FiredRulesLedger ledger,
     RulesProvider rules,
     ShadowReport shadow,
     TimeProvider time,
@@ -107,6 +111,11 @@ public sealed partial class IssueProcessor(
             TrackerTelemetry.RulesFired.Add(1, new KeyValuePair<string, object?>("rule", match.RuleId));
         }
 
+        if (plan.NoLongerMatching.Count > 0)
+        {
+            LogLeftAlone(message.IssueKey, string.Join(',', plan.NoLongerMatching.Select(s => s.RuleId)));
+        }
+
         if (project.Mode == ProjectMode.Shadow)
         {
             shadow.Record(project.ProjectKey, plan);
@@ -125,10 +134,26 @@ public sealed partial class IssueProcessor(
             return ProcessingOutcome.Completed(plan.Matches.Count == 0 ? "no_match" : "up_to_date");
         }
 
-        return await CreateAsync(message.IssueKey, project.ProjectKey, plan, activity, cancellationToken).ConfigureAwait(false);
+        // Only read when something would be created: an up-to-date issue costs no extra call.
+        var fired = await ledger.ReadAsync(message.IssueKey, cancellationToken).ConfigureAwait(false);
+        var deleted = plan.ToCreate.Where(s => fired.Contains(s.RuleId)).Select(s => s.RuleId).ToList();
+        var missing = plan.ToCreate.Where(s => !fired.Contains(s.RuleId)).ToList();
+        if (deleted.Count > 0)
+        {
+            activity?.SetTag("mtc.subtasks.deleted_on_purpose", deleted.Count);
+            LogNotRecreated(message.IssueKey, string.Join(',', deleted));
+        }
+
+        if (missing.Count == 0)
+        {
+            return ProcessingOutcome.Completed("deleted_on_purpose");
+        }
+
+        return await CreateAsync(message.IssueKey, project.ProjectKey, plan, missing, fired, activity, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ProcessingOutcome> CreateAsync(string issueKey, string projectKey, IssuePlan plan, Activity? activity, CancellationToken cancellationToken)
+    private async Task<ProcessingOutcome> CreateAsync(
+        string issueKey, string projectKey, IssuePlan plan, IReadOnlyList<PlannedSubtask> missing, IReadOnlySet<string> fired, Activity? activity, CancellationToken cancellationToken)
     {
         var typeId = await jira.GetSubtaskIssueTypeIdAsync(projectKey, cancellationToken).ConfigureAwait(false);
         if (typeId is null)
@@ -136,7 +161,7 @@ public sealed partial class IssueProcessor(
             return ProcessingOutcome.DeadLettered($"{issueKey}: project {projectKey} has no sub-task issue type");
         }
 
-        var items = plan.ToCreate.Select(s => new SubtaskToCreate(projectKey, issueKey, typeId, s)).ToList();
+        var items = missing.Select(s => new SubtaskToCreate(projectKey, issueKey, typeId, s)).ToList();
         var result = await jira.CreateSubtasksAsync(items, cancellationToken).ConfigureAwait(false);
         if (result.Created.Count > 0)
         {
@@ -145,6 +170,7 @@ public sealed partial class IssueProcessor(
 
         activity?.SetTag("mtc.subtasks.created", result.Created.Count);
         LogCreated(issueKey, result.Created.Count, string.Join(',', result.Created.Select(c => c.Item.Subtask.RuleId)), string.Join(',', result.Created.Select(c => c.Key)));
+        await RecordFiredAsync(issueKey, fired, [.. plan.AlreadyPresent.Select(s => s.RuleId), .. result.Created.Select(c => c.Item.Subtask.RuleId)], cancellationToken).ConfigureAwait(false);
 
         if (result.Failed.Count == 0)
         {
@@ -159,6 +185,27 @@ public sealed partial class IssueProcessor(
         }
 
         return ProcessingOutcome.DeadLettered($"{issueKey}: Jira refused {result.Failed.Count} sub-task(s): {Failures(result.Failed)}", result.Created.Count);
+    }
+
+    /// <summary>
+    /// Adds what exists now to the issue's record. A failure here only costs the record, never a duplicate: the sub-tasks
+    /// are there and the next plan sees them; only a sub-task deleted before the record is written could come back.
+    /// </summary>
+    private async Task RecordFiredAsync(string issueKey, IReadOnlySet<string> fired, IReadOnlyList<string> existing, CancellationToken cancellationToken)
+    {
+        if (existing.All(fired.Contains))
+        {
+            return;
+        }
+
+        try
+        {
+            await ledger.WriteAsync(issueKey, fired.Concat(existing), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            LogRecordFailed(issueKey, Describe(ex));
+        }
     }
 
     private static string Failures(IEnumerable<FailedSubtask> failures) =>
@@ -188,6 +235,15 @@ public sealed partial class IssueProcessor(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{IssueKey}: nothing to create (rules [{RuleIds}], {AlreadyPresent} already present)")]
     private partial void LogNothingToCreate(string issueKey, string ruleIds, int alreadyPresent);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: not recreating the sub-tasks of rules [{RuleIds}]: they were created before and someone deleted them")]
+    private partial void LogNotRecreated(string issueKey, string ruleIds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: rules [{RuleIds}] no longer fire; their existing sub-tasks are left alone")]
+    private partial void LogLeftAlone(string issueKey, string ruleIds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: could not record the fired rules on the issue ({Reason}); a sub-task deleted later may be recreated")]
+    private partial void LogRecordFailed(string issueKey, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: created {Count} sub-task(s) for rules [{RuleIds}]: {SubtaskKeys}")]
     private partial void LogCreated(string issueKey, int count, string ruleIds, string subtaskKeys);

@@ -10,6 +10,7 @@ public static class WorkerExtensions
     {
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FiredRulesLedger>();
         builder.Services.AddSingleton<IssueProcessor>();
         builder.Services.AddHostedService<QueueWorker>();
 

@@ -70,6 +70,24 @@ public sealed partial class AdminApiTests : IAsyncLifetime
         Assert.Equal("Off", other.GetProperty("mode").GetString());
     }
 
+    [Fact]
+    public async Task The_on_update_choice_is_on_by_default_set_by_the_api_and_kept_when_a_later_update_omits_it()
+    {
+        using var client = _host.Client(AdminHost.AdminKey);
+
+        var first = await client.PutAsJsonAsync("/admin/api/projects/MED", new { mode = "On", safetyClass = "C" });
+        Assert.True((await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("onUpdate").GetBoolean());
+        var off = await client.PutAsJsonAsync("/admin/api/projects/MED", new { mode = "On", safetyClass = "C", onUpdate = false });
+        var kept = await client.PutAsJsonAsync("/admin/api/projects/MED", new { mode = "Shadow", safetyClass = "B" });
+        var projects = await client.GetFromJsonAsync<JsonElement>("/admin/api/projects");
+
+        Assert.False((await off.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("onUpdate").GetBoolean());
+        Assert.Equal(HttpStatusCode.OK, kept.StatusCode);
+        Assert.False(projects.EnumerateArray().Single(p => p.GetProperty("key").GetString() == "MED").GetProperty("onUpdate").GetBoolean());
+        Assert.True(projects.EnumerateArray().Single(p => p.GetProperty("key").GetString() == "OTHER").GetProperty("onUpdate").GetBoolean());
+        Assert.False((await _host.Services.GetRequiredService<ISettingsStore>().GetAsync("MED", CancellationToken.None))!.OnUpdate);
+    }
+
     [Theory]
     [InlineData("MED", "Sometimes", "B", HttpStatusCode.BadRequest)]
     [InlineData("MED", "On", "D", HttpStatusCode.BadRequest)]

@@ -45,10 +45,13 @@ public sealed class AdminPageBrowserTests : IAsyncLifetime
         Assert.Equal(-1, session.Expires);
 
         await page.GetByLabel("Mode of MED").SelectOptionAsync("Shadow");
+        await Expect(page.GetByLabel("Re-plan MED issues when edited")).ToBeCheckedAsync();
+        await page.GetByLabel("Re-plan MED issues when edited").UncheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Save MED" }).ClickAsync();
-        await Expect(page.Locator("#projects-status")).ToContainTextAsync("MED saved: Shadow");
+        await Expect(page.Locator("#projects-status")).ToContainTextAsync("MED saved: Shadow, safety class C, on update no");
         var saved = await _host.Services.GetRequiredService<ISettingsStore>().GetAsync("MED", CancellationToken.None);
         Assert.Equal(ProjectMode.Shadow, saved!.Mode);
+        Assert.False(saved.OnUpdate);
         Assert.Equal(AdminHost.AdminName, saved.UpdatedBy);
 
         await page.GetByLabel("Project", new() { Exact = true }).SelectOptionAsync("MED");

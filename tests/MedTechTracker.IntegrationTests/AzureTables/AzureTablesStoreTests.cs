@@ -16,7 +16,7 @@ public sealed class AzureTablesStoreTests
         Assert.Null(await store.GetAsync("MED", CancellationToken.None));
 
         await store.SaveAsync(new ProjectSettings("MED", ProjectMode.Shadow, SafetyClass.B, updatedAt, "admin@example.com"), CancellationToken.None);
-        await store.SaveAsync(new ProjectSettings("ABC", ProjectMode.On, SafetyClass.A, updatedAt), CancellationToken.None);
+        await store.SaveAsync(new ProjectSettings("ABC", ProjectMode.On, SafetyClass.A, updatedAt, OnUpdate: false), CancellationToken.None);
         await store.SaveAsync(new ProjectSettings("MED", ProjectMode.On, SafetyClass.C, updatedAt.AddHours(1), "ops"), CancellationToken.None);
 
         var med = await store.GetAsync("MED", CancellationToken.None);
@@ -24,6 +24,7 @@ public sealed class AzureTablesStoreTests
         var all = await store.ListAsync(CancellationToken.None);
         Assert.Equal(["ABC", "MED"], all.Select(s => s.ProjectKey));
         Assert.Null(all[0].UpdatedBy);
+        Assert.Equal((false, true), (all[0].OnUpdate, all[1].OnUpdate));
     }
 
     [Fact]

@@ -62,6 +62,31 @@ internal sealed class PipelineEnvironment : IAsyncDisposable
         return new PipelineHost(app, this);
     }
 
+    /// <summary>Fails unless the data directory holds files (the queue's and the store's) and none of them contains the text, in UTF-8 or UTF-16.</summary>
+    public void AssertNoFileContains(string canary)
+    {
+        var needles = new[] { System.Text.Encoding.UTF8.GetBytes(canary), System.Text.Encoding.Unicode.GetBytes(canary) };
+        var files = Directory.GetFiles(DataDirectory, "*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => Path.GetFileName(f).StartsWith("queue", StringComparison.Ordinal));
+        foreach (var file in files)
+        {
+            if (Path.GetExtension(file) == ".lock")
+            {
+                // A queue holder's lock file: held exclusively by the running host, so it cannot be read; it is empty.
+                Assert.Equal(0, new FileInfo(file).Length);
+                continue;
+            }
+
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var buffer = new MemoryStream();
+            stream.CopyTo(buffer);
+            foreach (var needle in needles)
+            {
+                Assert.True(buffer.ToArray().AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} contains the canary");
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Telemetry.Dispose();

@@ -228,7 +228,7 @@ public sealed class PipelineTests : IAsyncLifetime
             Assert.Equal(202, await host.SendAsync(JiraWebhook.IssueCreated(issue), "wh-canary-2"));
             await Poll.UntilAsync(host.QueueIsEmptyAsync, "the queue is empty");
             Assert.Equal(1, _env.Jira.Reads(issue.Key));
-            AssertNoCanaryInFiles(canary);
+            _env.AssertNoFileContains(canary);
         }
         finally
         {
@@ -242,7 +242,7 @@ public sealed class PipelineTests : IAsyncLifetime
         Assert.Contains(_env.Telemetry.Spans, s => s.StartsWith("worker.process", StringComparison.Ordinal));
         Assert.DoesNotContain(_env.Telemetry.Logs, l => l.Contains(canary, StringComparison.Ordinal));
         Assert.DoesNotContain(_env.Telemetry.Spans, s => s.Contains(canary, StringComparison.Ordinal));
-        AssertNoCanaryInFiles(canary);
+        _env.AssertNoFileContains(canary);
     }
 
     private static bool IsUnder(System.Diagnostics.Activity activity, System.Diagnostics.Activity ancestor, List<System.Diagnostics.Activity> trace)
@@ -256,30 +256,5 @@ public sealed class PipelineTests : IAsyncLifetime
         }
 
         return false;
-    }
-
-    private void AssertNoCanaryInFiles(string canary)
-    {
-        var needles = new[] { Encoding.UTF8.GetBytes(canary), Encoding.Unicode.GetBytes(canary) };
-        var files = Directory.GetFiles(_env.DataDirectory, "*", SearchOption.AllDirectories);
-        Assert.NotEmpty(files);
-        foreach (var file in files)
-        {
-            if (Path.GetExtension(file) == ".lock")
-            {
-                // A queue holder's lock file: held exclusively by the running host, so it cannot be read; it is empty.
-                Assert.Equal(0, new FileInfo(file).Length);
-                continue;
-            }
-
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            var bytes = buffer.ToArray();
-            foreach (var needle in needles)
-            {
-                Assert.True(bytes.AsSpan().IndexOf(needle) < 0, $"{Path.GetFileName(file)} contains the canary");
-            }
-        }
     }
 }

@@ -45,6 +45,21 @@ public sealed class ExplainProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task Explain_of_an_edited_issue_says_the_subtask_of_a_rule_that_no_longer_fires_is_left_alone()
+    {
+        var text = await Run("explain", Sample("webhook-edited-no-longer-soup.json"));
+        var (exit, stdout, _) = await Run("explain", "--json", Sample("webhook-edited-no-longer-soup.json"));
+
+        Assert.Equal(0, text.Exit);
+        Assert.Contains("rule soup-assessment no longer fires; the sub-task is left alone", text.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, exit);
+        using var json = JsonDocument.Parse(stdout);
+        Assert.Empty(json.RootElement.GetProperty("subtasks").EnumerateArray());
+        var leftAlone = Assert.Single(json.RootElement.GetProperty("noLongerMatching").EnumerateArray());
+        Assert.Equal(("soup-assessment", "leftAlone"), (leftAlone.GetProperty("ruleId").GetString(), leftAlone.GetProperty("action").GetString()));
+    }
+
+    [Fact]
     public async Task Explain_never_fires_for_a_subtask_and_says_so()
     {
         var (exit, stdout, _) = await Run("explain", Sample("webhook-subtask.json"));

@@ -47,6 +47,19 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void An_existing_compliance_subtask_of_a_rule_that_no_longer_fires_is_reported_as_left_alone()
+    {
+        var rules = Compile(Soup, Rule("hazard", keywords: ["hazard"]));
+        var soupSummary = Planner.Plan(rules, Issue(summary: "SOUP"), SafetyClass.C).ToCreate[0].Summary;
+
+        var plan = Planner.Plan(rules, Issue(summary: "A hazard, no third-party code after all", existing: [soupSummary, "Written by a person"]), SafetyClass.C);
+
+        Assert.Equal(["hazard"], plan.ToCreate.Select(s => s.RuleId));
+        var leftAlone = Assert.Single(plan.NoLongerMatching);
+        Assert.Equal(("soup-assessment", soupSummary), (leftAlone.RuleId, leftAlone.Summary));
+    }
+
+    [Fact]
     public void The_description_is_ADF_with_why_numbered_instructions_evidence_bullets_standard_clause_and_class()
     {
         var plan = Planner.Plan(Compile(Soup), Issue(summary: "Routine", description: "secret words around an open-source library"), SafetyClass.B);

@@ -84,6 +84,47 @@ public sealed class ProjectsCommandsTests : IDisposable
         Assert.Contains("2 configured projects", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Edits_re_plan_by_default_and_no_on_update_turns_that_off_keeping_mode_and_class()
+    {
+        await _cli.RunAsync("projects", "enable", "MED", "--safety-class", "B");
+        Assert.True((await SettingsAsync("MED"))!.OnUpdate);
+
+        var (exitCode, output, _) = await _cli.RunAsync("projects", "enable", "MED", "--no-on-update");
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal("MED: mode On (unchanged), safety class B (unchanged), on update yes -> no.", output.Trim());
+        var saved = await SettingsAsync("MED");
+        Assert.Equal((ProjectMode.On, SafetyClass.B, false), (saved!.Mode, saved.SafetyClass, saved.OnUpdate));
+    }
+
+    [Fact]
+    public async Task A_later_enable_without_either_option_keeps_the_on_update_choice()
+    {
+        await _cli.RunAsync("projects", "enable", "MED", "--no-on-update");
+
+        await _cli.RunAsync("projects", "enable", "MED", "--shadow");
+        Assert.False((await SettingsAsync("MED"))!.OnUpdate);
+        var (_, output, _) = await _cli.RunAsync("projects", "enable", "MED", "--shadow", "--on-update");
+
+        Assert.Equal("MED: mode Shadow (unchanged), safety class C (unchanged), on update no -> yes.", output.Trim());
+        Assert.True((await SettingsAsync("MED"))!.OnUpdate);
+    }
+
+    [Fact]
+    public async Task List_shows_the_on_update_choice_of_each_project()
+    {
+        await _cli.RunAsync("projects", "enable", "MED");
+        await _cli.RunAsync("projects", "enable", "PUMP", "--no-on-update");
+
+        var (_, output, _) = await _cli.RunAsync("projects", "list");
+
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("Project", StringComparison.Ordinal) && l.Contains("On update", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("MED ", StringComparison.Ordinal) && l.Contains(" yes ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("PUMP ", StringComparison.Ordinal) && l.Contains(" no ", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("med")]
     [InlineData("1MED")]
@@ -106,6 +147,7 @@ public sealed class ProjectsCommandsTests : IDisposable
     [InlineData("projects", "enable")]
     [InlineData("projects", "enable", "MED", "--safety-class", "D")]
     [InlineData("projects", "enable", "MED", "--bogus")]
+    [InlineData("projects", "enable", "MED", "--on-update", "--no-on-update")]
     [InlineData("projects", "frobnicate")]
     public async Task Malformed_command_lines_exit_2(params string[] args)
     {

@@ -46,6 +46,38 @@ public sealed class SqliteSettingsStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task The_on_update_choice_is_saved_and_read_back()
+    {
+        using var store = NewStore();
+        await store.SaveAsync(new ProjectSettings("MED", ProjectMode.On, SafetyClass.C, Monday, "cli", OnUpdate: false), CancellationToken.None);
+
+        Assert.False((await store.GetAsync("MED", CancellationToken.None))!.OnUpdate);
+        Assert.False((await store.ListAsync(CancellationToken.None)).Single().OnUpdate);
+    }
+
+    [Fact]
+    public async Task A_store_file_from_before_the_on_update_choice_is_migrated_and_its_projects_re_plan_on_edits()
+    {
+        var path = Path.Combine(_directory.Path, "store.db");
+        using (var old = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE project_settings (project_key TEXT PRIMARY KEY, mode TEXT NOT NULL, safety_class TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NULL) WITHOUT ROWID;
+                INSERT INTO project_settings VALUES ('MED', 'On', 'B', '2026-03-02T09:30:00.0000000+01:00', 'cli');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using var store = NewStore();
+
+        Assert.Equal(new ProjectSettings("MED", ProjectMode.On, SafetyClass.B, Monday, "cli", OnUpdate: true), await store.GetAsync("MED", CancellationToken.None));
+        await store.SaveAsync(new ProjectSettings("MED", ProjectMode.On, SafetyClass.B, Monday, "cli", OnUpdate: false), CancellationToken.None);
+        Assert.False((await store.GetAsync("MED", CancellationToken.None))!.OnUpdate);
+    }
+
+    [Fact]
     public async Task Store_is_reachable_when_its_file_is()
     {
         using var store = NewStore();

@@ -17,12 +17,13 @@ public sealed class IssueProcessorTests : IDisposable
     private readonly TempDirectory _dir = new();
     private readonly InMemorySettingsStore _settings = new();
     private readonly FakeJiraClient _jira = new();
+    private readonly FakeIssueProperties _properties = new();
     private readonly ShadowReport _shadow = new(Options.Create(new ShadowOptions()), TimeProvider.System);
     private readonly IssueProcessor _processor;
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 

@@ -39,8 +39,9 @@
         const saved = await call('PUT', '/projects/' + encodeURIComponent(key), {
           mode: row.querySelector('select.mode').value,
           safetyClass: row.querySelector('select.safety').value,
+          onUpdate: row.querySelector('input.on-update').checked,
         });
-        say('projects-status', key + ' saved: ' + saved.mode + ', safety class ' + saved.safetyClass + '.');
+        say('projects-status', key + ' saved: ' + saved.mode + ', safety class ' + saved.safetyClass + ', on update ' + (saved.onUpdate ? 'yes' : 'no') + '.');
       } catch (e) {
         say('projects-status', key + ' not saved: ' + e.message);
       }

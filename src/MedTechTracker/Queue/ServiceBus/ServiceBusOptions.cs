@@ -28,6 +28,14 @@ public sealed class ServiceBusOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "Queue:ServiceBus:SendTimeout must be between 00:00:01 and 00:05:00.")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Edits of one issue inside one window of this length become one message: it is sent with the message id
+    /// <c>edit-{issue id}-{window}</c>, scheduled for the window's end, and the queue's duplicate detection (whose history
+    /// window must be at least this long) drops the rest. 0 turns it off (every edit is a message).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Queue:ServiceBus:EditCoalescingWindow must be between 00:00:00 and 00:05:00.")]
+    public TimeSpan EditCoalescingWindow { get; set; } = TimeSpan.FromSeconds(10);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString);

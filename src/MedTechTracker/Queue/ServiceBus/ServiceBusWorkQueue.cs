@@ -49,6 +49,19 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
 
     public async Task<EnqueueOutcome> EnqueueAsync(IssueReference message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Coalesce && _options.EditCoalescingWindow > TimeSpan.Zero)
+        {
+            // The broker cannot be asked whether a message of the issue is waiting, so a burst is folded by time instead:
+            // one message id per issue and window, visible when the window closes, so it reads every edit of the window.
+            var window = _options.EditCoalescingWindow.Ticks;
+            var slot = _time.GetUtcNow().UtcTicks / window;
+            var edit = ServiceBusMessageCodec.Encode(message, _options.SessionsEnabled, $"edit-{message.IssueId}-{slot}");
+            edit.ScheduledEnqueueTime = new DateTimeOffset((slot + 1) * window, TimeSpan.Zero);
+            await SendAsync(edit, cancellationToken).ConfigureAwait(false);
+            return EnqueueOutcome.Enqueued;
+        }
+
         await SendAsync(ServiceBusMessageCodec.Encode(message, _options.SessionsEnabled), cancellationToken).ConfigureAwait(false);
 
         // Service Bus drops a repeated message id inside its duplicate-detection window without telling the sender:

@@ -10,7 +10,8 @@ namespace MedTechTracker.Queue.Sqlite;
 
 /// <summary>
 /// The embedded work queue: one SQLite file (WAL, synchronous=FULL) that ingress and worker processes on one
-/// host may share. All coordination (leases, the one-lease-per-issue-key rule, duplicate detection) lives in the
+/// host may share. All coordination (leases, the one-lease-per-issue-key rule, duplicate detection, coalescing of edits
+/// onto a message of the same issue that is still waiting) lives in the
 /// database; the only in-process state is a wake-up signal and the group-commit writer, neither needed for correctness.
 /// </summary>
 public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsyncDisposable, IDisposable
@@ -644,6 +645,13 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
         seen.Parameters.AddWithValue("$now", nowMs);
         seen.Parameters.AddWithValue("$windowStart", windowStartMs);
 
+        // Waiting: not leased, or its lease ran out (it will be leased again and read the issue fresh).
+        using var waiting = connection.CreateCommand();
+        waiting.Transaction = transaction;
+        waiting.CommandText = "SELECT EXISTS (SELECT 1 FROM messages WHERE issue_key = $issueKey AND (lock_token IS NULL OR visible_at <= $now));";
+        var waitingKey = waiting.Parameters.Add("$issueKey", SqliteType.Text);
+        waiting.Parameters.AddWithValue("$now", nowMs);
+
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
@@ -667,6 +675,16 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
             {
                 outcomes[i] = EnqueueOutcome.Duplicate;
                 continue;
+            }
+
+            if (message.Coalesce)
+            {
+                waitingKey.Value = message.IssueKey;
+                if (Convert.ToInt64(waiting.ExecuteScalar(), CultureInfo.InvariantCulture) != 0)
+                {
+                    outcomes[i] = EnqueueOutcome.Coalesced;
+                    continue;
+                }
             }
 
             messageId.Value = message.MessageId;

@@ -40,6 +40,7 @@ internal sealed class AzureTablesSettingsStore(AzureTablesClient tables) : ISett
             ["SafetyClass"] = settings.SafetyClass.ToString(),
             ["UpdatedAt"] = settings.UpdatedAt,
             ["UpdatedBy"] = settings.UpdatedBy,
+            ["OnUpdate"] = settings.OnUpdate,
         };
         await tables.Projects.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
@@ -132,5 +133,6 @@ internal sealed class AzureTablesSettingsStore(AzureTablesClient tables) : ISett
         Enum.TryParse<ProjectMode>(entity.GetString("Mode"), out var mode) ? mode : ProjectMode.Off,
         Enum.TryParse<SafetyClass>(entity.GetString("SafetyClass"), out var safetyClass) ? safetyClass : SafetyClass.C,
         entity.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
-        entity.GetString("UpdatedBy"));
+        entity.GetString("UpdatedBy"),
+        entity.GetBoolean("OnUpdate") ?? true);
 }

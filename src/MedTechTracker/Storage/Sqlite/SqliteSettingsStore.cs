@@ -13,7 +13,8 @@ public sealed class SqliteSettingsStore : ISettingsStore, IAdminSessionEpochs, I
     public SqliteSettingsStore(IOptions<StoreOptions> options, IOptions<DataOptions> data)
     {
         _database = new SqliteDatabase(data.Value.PathOf(options.Value.SqliteFile), SqliteStoreSchema.Sql, fullSync: true, busyTimeout: TimeSpan.FromSeconds(30));
-        _database.Open().Dispose();
+        using var connection = _database.Open();
+        SqliteStoreSchema.Migrate(connection);
     }
 
     public Task<ProjectSettings?> GetAsync(string projectKey, CancellationToken cancellationToken)
@@ -21,7 +22,7 @@ public sealed class SqliteSettingsStore : ISettingsStore, IAdminSessionEpochs, I
         ArgumentException.ThrowIfNullOrEmpty(projectKey);
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT project_key, mode, safety_class, updated_at, updated_by FROM project_settings WHERE project_key = $key;";
+        command.CommandText = "SELECT project_key, mode, safety_class, updated_at, updated_by, on_update FROM project_settings WHERE project_key = $key;";
         command.Parameters.AddWithValue("$key", Normalize(projectKey));
         using var reader = command.ExecuteReader();
         return Task.FromResult(reader.Read() ? Read(reader) : null);
@@ -31,7 +32,7 @@ public sealed class SqliteSettingsStore : ISettingsStore, IAdminSessionEpochs, I
     {
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT project_key, mode, safety_class, updated_at, updated_by FROM project_settings ORDER BY project_key;";
+        command.CommandText = "SELECT project_key, mode, safety_class, updated_at, updated_by, on_update FROM project_settings ORDER BY project_key;";
         using var reader = command.ExecuteReader();
         var result = new List<ProjectSettings>();
         while (reader.Read())
@@ -49,17 +50,18 @@ public sealed class SqliteSettingsStore : ISettingsStore, IAdminSessionEpochs, I
         using var connection = _database.Open();
         using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO project_settings (project_key, mode, safety_class, updated_at, updated_by)
-            VALUES ($key, $mode, $class, $updatedAt, $updatedBy)
+            INSERT INTO project_settings (project_key, mode, safety_class, updated_at, updated_by, on_update)
+            VALUES ($key, $mode, $class, $updatedAt, $updatedBy, $onUpdate)
             ON CONFLICT (project_key) DO UPDATE SET
                 mode = excluded.mode, safety_class = excluded.safety_class,
-                updated_at = excluded.updated_at, updated_by = excluded.updated_by;
+                updated_at = excluded.updated_at, updated_by = excluded.updated_by, on_update = excluded.on_update;
             """;
         command.Parameters.AddWithValue("$key", Normalize(settings.ProjectKey));
         command.Parameters.AddWithValue("$mode", settings.Mode.ToString());
         command.Parameters.AddWithValue("$class", settings.SafetyClass.ToString());
         command.Parameters.AddWithValue("$updatedAt", settings.UpdatedAt.ToString("O", CultureInfo.InvariantCulture));
         command.Parameters.AddWithValue("$updatedBy", (object?)settings.UpdatedBy ?? DBNull.Value);
+        command.Parameters.AddWithValue("$onUpdate", settings.OnUpdate ? 1 : 0);
         command.ExecuteNonQuery();
         return Task.CompletedTask;
     }
@@ -157,5 +159,6 @@ public sealed class SqliteSettingsStore : ISettingsStore, IAdminSessionEpochs, I
         Enum.Parse<ProjectMode>(reader.GetString(1)),
         Enum.Parse<SafetyClass>(reader.GetString(2)),
         DateTimeOffset.ParseExact(reader.GetString(3), "O", CultureInfo.InvariantCulture),
-        reader.IsDBNull(4) ? null : reader.GetString(4));
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        reader.GetInt64(5) != 0);
 }

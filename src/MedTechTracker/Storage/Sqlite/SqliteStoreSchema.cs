@@ -12,7 +12,8 @@ internal static class SqliteStoreSchema
             mode TEXT NOT NULL,
             safety_class TEXT NOT NULL,
             updated_at TEXT NOT NULL,
-            updated_by TEXT NULL
+            updated_by TEXT NULL,
+            on_update INTEGER NOT NULL DEFAULT 1
         ) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS admin_key_epochs (
@@ -46,4 +47,26 @@ internal static class SqliteStoreSchema
             version INTEGER NOT NULL
         );
         """;
+
+    /// <summary>Brings a file written by an earlier version up to this schema (columns added since are appended with their default).</summary>
+    public static void Migrate(Microsoft.Data.Sqlite.SqliteConnection connection)
+    {
+        using (var probe = connection.CreateCommand())
+        {
+            probe.CommandText = "SELECT COUNT(*) FROM pragma_table_info('project_settings') WHERE name = 'on_update';";
+            if (Convert.ToInt64(probe.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            SqliteDatabase.Execute(connection, "ALTER TABLE project_settings ADD COLUMN on_update INTEGER NOT NULL DEFAULT 1;");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (ex.Message.Contains("duplicate column", StringComparison.OrdinalIgnoreCase))
+        {
+            // Another process sharing the file added it first.
+        }
+    }
 }

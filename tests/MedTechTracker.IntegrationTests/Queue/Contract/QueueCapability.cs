@@ -7,4 +7,5 @@ public enum QueueCapability
     OneLeasePerIssueKey,
     LockExpiry,
     CountsLostDeliveries,
+    CoalescesEdits,
 }

@@ -192,6 +192,29 @@ public abstract class QueueContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Twenty_edits_of_one_issue_sent_at_once_are_received_as_at_most_two_messages()
+    {
+        SkipUnless(QueueCapability.CoalescesEdits);
+        var (queue, _) = await OpenAsync(new ContractSettings());
+
+        for (var i = 0; i < 20; i++)
+        {
+            await queue.EnqueueAsync(Reference("MED-30", $"edit-{i}") with { Coalesce = true }, CancellationToken.None);
+        }
+
+        await queue.EnqueueAsync(Reference("MED-31", "edit-other") with { Coalesce = true }, CancellationToken.None);
+        var received = new List<string>();
+        while (await queue.ReceiveAsync(received.Count < 2 ? Wait : TimeSpan.FromSeconds(4), CancellationToken.None) is { } leased)
+        {
+            received.Add(leased.Message.IssueKey);
+            await queue.CompleteAsync(leased, CancellationToken.None);
+        }
+
+        Assert.Single(received, "MED-31");
+        Assert.InRange(received.Count(k => k == "MED-30"), 1, 2);
+    }
+
+    [SkippableFact]
     public async Task A_second_message_of_an_issue_waits_until_the_first_is_settled()
     {
         SkipUnless(QueueCapability.OneLeasePerIssueKey);

@@ -29,7 +29,7 @@ public class ServiceBusQueueContractTests : QueueContract
             _broker.CreateQueue(name, new BrokerQueueOptions { LockDuration = settings.LockDuration, MaxDeliveryCount = settings.MaxDeliveryCount, RequiresSession = Sessions });
         }
 
-        var options = new ServiceBusOptions { ConnectionString = _broker.ConnectionString, TryTimeout = TimeSpan.FromSeconds(5), MaxRetries = 1, SessionsEnabled = Sessions };
+        var options = new ServiceBusOptions { ConnectionString = _broker.ConnectionString, TryTimeout = TimeSpan.FromSeconds(5), MaxRetries = 1, SessionsEnabled = Sessions, EditCoalescingWindow = TimeSpan.FromSeconds(2) };
         var client = ServiceBusQueueExtensions.CreateClient(options);
         var queueOptions = new QueueOptions { Name = name, MaxDeliveryCount = settings.MaxDeliveryCount, BackoffBase = settings.BackoffBase, BackoffCap = TimeSpan.FromMinutes(1), Prefetch = 10 };
         var queue = new ServiceBusWorkQueue(client, Options.Create(queueOptions), Options.Create(options), TimeProvider.System, NullLogger<ServiceBusWorkQueue>.Instance);
