@@ -5,8 +5,10 @@ public enum JiraOperation
     Myself,
     GetIssue,
     CreateMeta,
+    CreateMetaFields,
     BulkCreate,
     Search,
     Count,
     Projects,
+    GetProject,
 }

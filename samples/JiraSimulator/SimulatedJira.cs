@@ -24,6 +24,9 @@ namespace MedTechTracker.Samples.JiraSimulator;
 public sealed partial class SimulatedJira : IDisposable
 {
     public const string BotAccountId = "557058:5e1f0b0a-7c1a-4c6e-9d2b-b07b07b07b07";
+
+    /// <summary>The simulated site's cloud id (<c>/_edge/tenant_info</c>); the gateway form is <c>/ex/jira/{CloudId}/rest/api/3/…</c>.</summary>
+    public const string CloudId = "0c0ffee0-5eed-4a11-9d2b-00000000c1d0";
     private const string Api = "/rest/api/3";
 
     private readonly Lock _gate = new();
@@ -34,6 +37,14 @@ public sealed partial class SimulatedJira : IDisposable
     private readonly ConcurrentDictionary<JiraOperation, int> _calls = new();
     private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _bulkBodies = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
+    private (string ClientId, string Secret, TimeSpan Lifetime)? _oauth;
+    private DateTimeOffset _windowClosedUntil;
+    private (string Reason, bool Beta, bool RetryAfter) _window;
+    private int _tokensIssued;
+    private int _expiredTokenCalls;
+    private int _callsWhileClosed;
+    private int _throttledAnswers;
     private int _nextId = 10000;
     private int _bulkCreateCalls;
     private long _lastWriteTicks;
@@ -42,14 +53,19 @@ public sealed partial class SimulatedJira : IDisposable
     {
         Server = server;
         Url = $"http://127.0.0.1:{port}";
-        Map(JiraOperation.Myself, Request.Create().WithPath($"{Api}/myself").UsingGet(), Myself);
-        Map(JiraOperation.CreateMeta, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/createmeta/[^/]+/issuetypes$")).UsingGet(), CreateMeta, priority: 1);
-        Map(JiraOperation.BulkCreate, Request.Create().WithPath($"{Api}/issue/bulk").UsingPost(), BulkCreate, priority: 1);
-        Map(JiraOperation.GetIssue, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+$")).UsingGet(), GetIssue, priority: 5);
-        Map(JiraOperation.Search, Request.Create().WithPath($"{Api}/search/jql").UsingPost(), Search);
-        Map(JiraOperation.Count, Request.Create().WithPath($"{Api}/search/approximate-count").UsingPost(), Count);
-        Map(JiraOperation.Projects, Request.Create().WithPath($"{Api}/project/search").UsingGet(), Projects);
-        Server.Given(Request.Create().WithPath($"{Api}/search").UsingAnyMethod())
+        Map(JiraOperation.Myself, Path("/myself").UsingGet(), Myself);
+        Map(JiraOperation.CreateMeta, Path("/issue/createmeta/[^/]+/issuetypes").UsingGet(), CreateMeta, priority: 1);
+        Map(JiraOperation.CreateMetaFields, Path("/issue/createmeta/[^/]+/issuetypes/[^/]+").UsingGet(), CreateMetaFields, priority: 1);
+        Map(JiraOperation.BulkCreate, Path("/issue/bulk").UsingPost(), BulkCreate, priority: 1);
+        Map(JiraOperation.GetIssue, Path("/issue/[^/]+").UsingGet(), GetIssue, priority: 5);
+        Map(JiraOperation.Search, Path("/search/jql").UsingPost(), Search);
+        Map(JiraOperation.Count, Path("/search/approximate-count").UsingPost(), Count);
+        Map(JiraOperation.Projects, Path("/project/search").UsingGet(), Projects, priority: 1);
+        Map(JiraOperation.GetProject, Path("/project/[^/]+").UsingGet(), GetProject, priority: 5);
+        Server.Given(Request.Create().WithPath("/oauth/token").UsingPost()).RespondWith(Response.Create().WithCallback(IssueToken));
+        Server.Given(Request.Create().WithPath("/_edge/tenant_info").UsingGet())
+            .RespondWith(Response.Create().WithCallback(_ => Json(200, new JsonObject { ["cloudId"] = CloudId })));
+        Server.Given(Path("/search").UsingAnyMethod())
             .RespondWith(Response.Create().WithCallback(_ => Json(410, Errors("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."))));
         Server.Given(Request.Create().WithPath("/__sim/state").UsingGet())
             .RespondWith(Response.Create().WithCallback(_ => Json(200, JsonSerializer.SerializeToNode(Snapshot(), SnapshotJson.Options))));
@@ -93,6 +109,38 @@ public sealed partial class SimulatedJira : IDisposable
     }
 
     public int Calls(JiraOperation operation) => _calls.GetValueOrDefault(operation);
+
+    /// <summary>Every API call so far.</summary>
+    public int TotalCalls => _calls.Values.Sum();
+
+    /// <summary>Search does not see issues or sub-tasks created less than this long ago (Jira's search index lags writes).</summary>
+    public TimeSpan SearchLag { get; set; }
+
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
+    /// <summary>Calls refused because their OAuth token had expired.</summary>
+    public int ExpiredTokenCalls => Volatile.Read(ref _expiredTokenCalls);
+
+    /// <summary>API calls that arrived while a rate window was closed (each answered 429).</summary>
+    public int CallsWhileClosed => Volatile.Read(ref _callsWhileClosed);
+
+    /// <summary>
+    /// API calls then need a Bearer token from <c>POST /oauth/token</c> (client credentials), valid for <paramref name="lifetime"/>;
+    /// an expired or unknown token is answered 401.
+    /// </summary>
+    public void RequireOAuth(string clientId, string clientSecret, TimeSpan lifetime) => _oauth = (clientId, clientSecret, lifetime);
+
+    /// <summary>
+    /// Closes the tenant's rate window for <paramref name="length"/>: every API call is answered 429 with
+    /// <c>X-RateLimit-Reset</c> (the ISO instant it opens), <c>RateLimit-Reason</c> and <c>X-RateLimit-NearLimit</c>
+    /// (with <paramref name="beta"/> the <c>X-Beta-</c> variants), and <c>Retry-After</c> only when asked.
+    /// </summary>
+    public DateTimeOffset CloseRateWindow(TimeSpan length, string reason = "jira-quota-tenant-based", bool beta = false, bool retryAfter = false)
+    {
+        _window = (reason, beta, retryAfter);
+        _windowClosedUntil = DateTimeOffset.UtcNow + length;
+        return _windowClosedUntil;
+    }
 
     public int Reads(string issueKey) => _reads.GetValueOrDefault(issueKey);
 
@@ -210,6 +258,23 @@ public sealed partial class SimulatedJira : IDisposable
                 return Json(401, Errors("You are not authenticated. Authentication required to perform this operation."));
             }
 
+            if (_oauth is not null)
+            {
+                var authorization = message.Headers!["Authorization"].FirstOrDefault() ?? "";
+                var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : "";
+                if (!_tokens.TryGetValue(token, out var expires) || expires <= DateTimeOffset.UtcNow)
+                {
+                    Interlocked.Increment(ref _expiredTokenCalls);
+                    return Json(401, Errors("Unauthorized; scope does not match or the token expired."));
+                }
+            }
+
+            if (_windowClosedUntil > DateTimeOffset.UtcNow)
+            {
+                Interlocked.Increment(ref _callsWhileClosed);
+                return RateLimitedAnswer();
+            }
+
             if (_faults.TryGetValue(operation, out var faults) && faults.TryDequeue(out var fault))
             {
                 if (fault.Delay > TimeSpan.Zero)
@@ -234,6 +299,92 @@ public sealed partial class SimulatedJira : IDisposable
             return handler(message);
         }));
 
+    private static IRequestBuilder Path(string pattern) =>
+        Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^(/ex/jira/[^/]+)?{Api}{pattern}$"));
+
+    private ResponseMessage RateLimitedAnswer()
+    {
+        Interlocked.Increment(ref _throttledAnswers);
+        var (reason, beta, retryAfter) = _window;
+        var until = _windowClosedUntil;
+        var response = Json(429, Errors("Rate limit exceeded."));
+        var prefix = beta ? "X-Beta-" : "X-";
+        response.AddHeader($"{prefix}RateLimit-Reset", until.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        response.AddHeader(beta ? "X-Beta-RateLimit-Reason" : "RateLimit-Reason", reason);
+        response.AddHeader($"{prefix}RateLimit-NearLimit", "true");
+        if (retryAfter)
+        {
+            response.AddHeader("Retry-After", Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return response;
+    }
+
+    private IResponseMessage IssueToken(IRequestMessage request)
+    {
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(request.Body ?? "");
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (_oauth is not { } oauth || body?["grant_type"]?.GetValue<string>() != "client_credentials"
+            || body["client_id"]?.GetValue<string>() != oauth.ClientId || body["client_secret"]?.GetValue<string>() != oauth.Secret)
+        {
+            return Json(401, new JsonObject { ["error"] = "access_denied", ["error_description"] = "Unauthorized" });
+        }
+
+        var token = "sim-" + Guid.NewGuid().ToString("N");
+        _tokens[token] = DateTimeOffset.UtcNow + oauth.Lifetime;
+        Interlocked.Increment(ref _tokensIssued);
+        return Json(200, new JsonObject
+        {
+            ["access_token"] = token,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (int)Math.Ceiling(oauth.Lifetime.TotalSeconds),
+            ["scope"] = "read:jira-work write:jira-work",
+        });
+    }
+
+    private IResponseMessage GetProject(IRequestMessage request)
+    {
+        var idOrKey = Uri.UnescapeDataString(request.Path.Split('/')[^1]);
+        lock (_gate)
+        {
+            var project = _projects.Values.FirstOrDefault(p => p.Key == idOrKey || p.Id == idOrKey);
+            return project is null || project.HiddenFromBot
+                ? Json(404, Errors($"No project could be found with key '{idOrKey}'."))
+                : Json(200, new JsonObject { ["id"] = project.Id, ["key"] = project.Key, ["name"] = project.Name, ["projectTypeKey"] = "software" });
+        }
+    }
+
+    private IResponseMessage CreateMetaFields(IRequestMessage request)
+    {
+        var segments = request.Path.Split('/');
+        var projectIdOrKey = Uri.UnescapeDataString(segments[^3]);
+        var typeId = Uri.UnescapeDataString(segments[^1]);
+        lock (_gate)
+        {
+            var project = _projects.Values.FirstOrDefault(p => p.Key == projectIdOrKey || p.Id == projectIdOrKey);
+            if (project is null || project.HiddenFromBot || project.IssueTypes.All(t => t.Id != typeId))
+            {
+                return Json(400, Errors("The issue type selected is invalid."));
+            }
+
+            var fields = new JsonArray();
+            foreach (var field in project.CreateScreen.Order(StringComparer.Ordinal))
+            {
+                fields.Add(new JsonObject { ["fieldId"] = field, ["key"] = field, ["name"] = field, ["required"] = field is "summary" or "parent" or "project" or "issuetype" });
+            }
+
+            return Json(200, new JsonObject { ["startAt"] = 0, ["maxResults"] = 50, ["total"] = fields.Count, ["fields"] = fields });
+        }
+    }
+
     private IResponseMessage Myself(IRequestMessage request) => Json(200, new JsonObject
     {
         ["self"] = $"{Url}{Api}/user?accountId={BotAccountId}",
@@ -251,7 +402,7 @@ public sealed partial class SimulatedJira : IDisposable
         lock (_gate)
         {
             var issue = Find(idOrKey);
-            if (issue is null)
+            if (issue is null || issue.Project.HiddenFromBot)
             {
                 return Json(404, Errors("Issue does not exist or you do not have permission to see it."));
             }
@@ -267,7 +418,7 @@ public sealed partial class SimulatedJira : IDisposable
         lock (_gate)
         {
             var project = _projects.Values.FirstOrDefault(p => p.Key == projectIdOrKey || p.Id == projectIdOrKey);
-            if (project is null)
+            if (project is null || project.HiddenFromBot)
             {
                 return Json(404, Errors($"No project could be found with key '{projectIdOrKey}'."));
             }
@@ -384,6 +535,14 @@ public sealed partial class SimulatedJira : IDisposable
             errors["issuetype"] = "The tracker creates sub-tasks only; this simulator refuses other types.";
         }
 
+        foreach (var (name, _) in fields)
+        {
+            if (!project.CreateScreen.Contains(name))
+            {
+                errors[name] = $"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown.";
+            }
+        }
+
         var summary = fields["summary"]?.GetValue<string>();
         if (string.IsNullOrWhiteSpace(summary))
         {
@@ -416,12 +575,13 @@ public sealed partial class SimulatedJira : IDisposable
         var wantFields = body["fields"] is JsonArray f && f.Count > 0;
         lock (_gate)
         {
-            var matching = Filter(jql);
+            var indexedBefore = DateTimeOffset.UtcNow - SearchLag;
+            var matching = Filter(jql).Where(i => i.Created <= indexedBefore).ToList();
             var page = matching.Skip(offset).Take(maxResults).ToList();
             var issues = new JsonArray();
             foreach (var issue in page)
             {
-                issues.Add(IssueJson(issue, wantFields));
+                issues.Add(IssueJson(issue, wantFields, indexedBefore));
             }
 
             var result = new JsonObject { ["issues"] = issues, ["isLast"] = offset + page.Count >= matching.Count };
@@ -449,7 +609,7 @@ public sealed partial class SimulatedJira : IDisposable
         var maxResults = request.Query?.TryGetValue("maxResults", out var m) == true && int.TryParse(m[0], out var mv) ? mv : 50;
         lock (_gate)
         {
-            var all = _projects.Values.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            var all = _projects.Values.Where(p => !p.HiddenFromBot).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
             var values = new JsonArray();
             foreach (var project in all.Skip(startAt).Take(maxResults))
             {
@@ -537,7 +697,7 @@ public sealed partial class SimulatedJira : IDisposable
 
     private string NextId() => (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private JsonObject IssueJson(SimulatedIssue issue, bool withFields)
+    private JsonObject IssueJson(SimulatedIssue issue, bool withFields, DateTimeOffset? indexedBefore = null)
     {
         var json = new JsonObject { ["id"] = issue.Id, ["key"] = issue.Key, ["self"] = $"{Url}{Api}/issue/{issue.Id}" };
         if (!withFields)
@@ -546,7 +706,7 @@ public sealed partial class SimulatedJira : IDisposable
         }
 
         var subtasks = new JsonArray();
-        foreach (var sub in issue.SubtaskKeys.Select(k => _issues[k]))
+        foreach (var sub in issue.SubtaskKeys.Select(k => _issues[k]).Where(k => indexedBefore is null || k.Created <= indexedBefore))
         {
             subtasks.Add(new JsonObject
             {

@@ -20,6 +20,14 @@ public sealed partial class BotIdentityInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.BotAccountId is { Length: > 0 } configured)
+        {
+            // Configured by the operator: GET /myself (scope read:jira-user) is never needed.
+            identity.Set(configured.Trim());
+            LogKnown(logger, identity.AccountId!);
+            return;
+        }
+
         var first = TryOnceAsync(_stopping.Token);
         try
         {

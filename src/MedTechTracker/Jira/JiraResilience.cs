@@ -9,7 +9,8 @@ using Polly.Timeout;
 namespace MedTechTracker.Jira;
 
 /// <summary>
-/// The one resilience pipeline of the Jira client: total time-out → retry → circuit breaker → per-attempt time-out.
+/// The one resilience pipeline of the Jira client: total time-out → retry → circuit breaker → per-attempt time-out
+/// (the rate governor sits inside it, see <see cref="JiraRateGovernorHandler"/>).
 /// </summary>
 /// <remarks>
 /// Why a retried POST cannot duplicate a sub-task:
@@ -45,8 +46,10 @@ public static class JiraResilience
                 MaxRetryAttempts = options.RetryMaxAttempts - 1,
                 ShouldRetryAfterHeader = false,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.GetRequestMessage())),
+                // Waiting out Retry-After / X-RateLimit-Reset is the rate governor's job (inside this retry, shared by the
+                // process): a retried attempt waits for its window there, or is deferred when that is too long.
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    Delay(args.AttemptNumber, RetryAfter(args.Outcome.Result, timeProvider), options.RetryBaseDelay, options.RetryMaxDelay)),
+                    Delay(args.AttemptNumber, null, options.RetryBaseDelay, options.RetryMaxDelay)),
             });
         }
 

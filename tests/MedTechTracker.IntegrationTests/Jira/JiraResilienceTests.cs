@@ -126,7 +126,6 @@ public sealed class JiraResilienceTests : IDisposable
 
         Assert.False(error.Permanent);
         Assert.Equal(429, error.StatusCode);
-        Assert.Equal(TimeSpan.Zero, error.RetryAfter);
         Assert.Equal(2, _jira.LogEntries.Count());
     }
 

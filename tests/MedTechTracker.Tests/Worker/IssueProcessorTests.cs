@@ -22,7 +22,7 @@ public sealed class IssueProcessorTests : IDisposable
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, new ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 

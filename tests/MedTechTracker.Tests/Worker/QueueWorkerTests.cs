@@ -166,7 +166,7 @@ public sealed class QueueWorkerTests : IDisposable
 
     private QueueWorker CreateWorker(FakeWorkQueue queue, WorkerOptions options)
     {
-        var processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), new MedTechTracker.Shadow.ShadowReport(Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Shadow.ShadowOptions()), TimeProvider.System), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        var processor = new IssueProcessor(_settings, _jira, TestRules.CreateWorkerRulesProvider(_dir.Path), new MedTechTracker.Shadow.ShadowReport(Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Shadow.ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         return new QueueWorker(queue, processor, Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
     }
 
