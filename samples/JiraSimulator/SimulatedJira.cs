@@ -192,13 +192,13 @@ public sealed partial class SimulatedJira : IDisposable
     }
 
     /// <summary>Adds a top-level issue; the description is plain text (stored as ADF, as REST v3 returns it).</summary>
-    public SimulatedIssue AddIssue(string projectKey, string summary, string? description = null, string type = "Story", string? key = null, string? id = null)
+    public SimulatedIssue AddIssue(string projectKey, string summary, string? description = null, string type = "Story", string? key = null, string? id = null, DateTimeOffset? created = null)
     {
         lock (_gate)
         {
             var project = _projects.TryGetValue(projectKey, out var p) ? p : AddProject(projectKey, projectKey);
             var issueType = project.IssueTypes.FirstOrDefault(t => t.Name == type) ?? project.IssueTypes[0];
-            return Store(project, issueType, key, id, summary, description is null ? null : Adf.FromText(description), null, [], null);
+            return Store(project, issueType, key, id, summary, description is null ? null : Adf.FromText(description), null, [], null, created);
         }
     }
 
@@ -649,7 +649,7 @@ public sealed partial class SimulatedJira : IDisposable
             .OrderBy(i => i.Created).ThenBy(i => int.Parse(i.Id, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
-    private SimulatedIssue Store(SimulatedProject project, IssueType type, string? key, string? id, string summary, JsonNode? description, string? parentKey, IReadOnlyList<string> labels, string? createdBy)
+    private SimulatedIssue Store(SimulatedProject project, IssueType type, string? key, string? id, string summary, JsonNode? description, string? parentKey, IReadOnlyList<string> labels, string? createdBy, DateTimeOffset? created = null)
     {
         id ??= NextId();
         if (key is null)
@@ -677,7 +677,7 @@ public sealed partial class SimulatedJira : IDisposable
             Description = description,
             ParentKey = parentKey,
             Labels = labels,
-            Created = DateTimeOffset.UtcNow,
+            Created = created ?? DateTimeOffset.UtcNow,
             CreatedByAccountId = createdBy,
         };
         _issues[key] = issue;

@@ -20,13 +20,15 @@ internal static class JiraResponses
         {
             throw;
         }
-        catch (JiraRateLimitedException)
+        catch (Exception ex) when (Inner<JiraRateLimitedException>(ex) is { } limited)
         {
-            throw;
+            // Raised by the rate governor inside the handler chain (Refit wraps it): the caller defers or pauses.
+            throw limited;
         }
-        catch (JiraException)
+        catch (Exception ex) when (Inner<JiraException>(ex) is { } jira)
         {
-            throw;
+            // The OAuth token or the cloud id could not be had (raised inside the handler chain).
+            throw jira;
         }
         catch (Exception ex)
         {
@@ -34,6 +36,20 @@ internal static class JiraResponses
             // stack (never from issue content).
             throw new JiraException($"Jira {Join(operation, subject)} failed: {ex.GetType().Name}: {ex.Message}", null, permanent: false, ex);
         }
+    }
+
+    private static T? Inner<T>(Exception? ex)
+        where T : Exception
+    {
+        for (; ex is not null; ex = ex.InnerException)
+        {
+            if (ex is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     public static async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
