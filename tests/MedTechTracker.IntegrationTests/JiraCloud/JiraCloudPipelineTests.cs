@@ -93,6 +93,9 @@ public sealed class JiraCloudPipelineTests : IAsyncLifetime
             Assert.Contains("jira-quota-tenant-based", body, StringComparison.Ordinal);
         }
 
+        var notes = MedTechTracker.Admin.AdminPage.JiraNotes(host.App.Services.GetRequiredService<JiraRateGovernor>(), host.App.Services.GetRequiredService<JiraProjectChecks>());
+        Assert.Contains(notes, n => n.StartsWith("Paused by Jira until", StringComparison.Ordinal) && n.Contains("reason jira-quota-tenant-based", StringComparison.Ordinal));
+
         try
         {
             await Poll.UntilAsync(() => issues.All(i => _env.Jira.SubtasksOf(i.Key).Count == 2), "every issue has its sub-tasks after the window", TimeSpan.FromSeconds(90));
@@ -147,6 +150,8 @@ public sealed class JiraCloudPipelineTests : IAsyncLifetime
         Assert.Contains("Browse projects", deadLetter.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Nurses", deadLetter.Reason, StringComparison.Ordinal);
         Assert.Equal(1, _env.Jira.Calls(JiraOperation.GetProject));
+        var notes = MedTechTracker.Admin.AdminPage.JiraNotes(host.App.Services.GetRequiredService<JiraRateGovernor>(), host.App.Services.GetRequiredService<JiraProjectChecks>());
+        Assert.Contains(notes, n => n.StartsWith("SEC: not visible to the bot", StringComparison.Ordinal));
     }
 
     [Fact]
