@@ -45,6 +45,8 @@ public sealed partial class SimulatedJira : IDisposable
     private int _expiredTokenCalls;
     private int _callsWhileClosed;
     private int _throttledAnswers;
+    private int _perIssueRefusals;
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _writesByParent = new(StringComparer.Ordinal);
     private int _nextId = 10000;
     private int _bulkCreateCalls;
     private long _lastWriteTicks;
@@ -112,6 +114,15 @@ public sealed partial class SimulatedJira : IDisposable
 
     /// <summary>Every API call so far.</summary>
     public int TotalCalls => _calls.Values.Sum();
+
+    /// <summary>
+    /// Writes allowed under one parent per 2 s (0: unlimited); more are answered 429 with
+    /// <c>RateLimit-Reason: jira-per-issue-on-write</c> and <c>Retry-After: 2</c>, and nothing of that request is created.
+    /// </summary>
+    public int PerIssueWriteLimit { get; set; }
+
+    /// <summary>Bulk creates refused by <see cref="PerIssueWriteLimit"/>.</summary>
+    public int PerIssueRefusals => Volatile.Read(ref _perIssueRefusals);
 
     /// <summary>Search does not see issues or sub-tasks created less than this long ago (Jira's search index lags writes).</summary>
     public TimeSpan SearchLag { get; set; }
@@ -466,6 +477,15 @@ public sealed partial class SimulatedJira : IDisposable
 
         OnBulkCreate?.Invoke([.. updates.Select(u => u?["fields"]?["parent"]?["key"]?.GetValue<string>() ?? "")]);
 
+        if (PerIssueWriteLimit > 0 && OverPerIssueLimit([.. updates.Select(u => u?["fields"]?["parent"]?["key"]?.GetValue<string>() ?? "")]))
+        {
+            Interlocked.Increment(ref _perIssueRefusals);
+            var limited = Json(429, Errors("Too many writes to this issue."));
+            limited.AddHeader("RateLimit-Reason", "jira-per-issue-on-write");
+            limited.AddHeader("Retry-After", "2");
+            return limited;
+        }
+
         var created = new JsonArray();
         var errors = new JsonArray();
         lock (_gate)
@@ -493,6 +513,34 @@ public sealed partial class SimulatedJira : IDisposable
 
         Interlocked.Exchange(ref _lastWriteTicks, DateTimeOffset.UtcNow.UtcTicks);
         return Json(created.Count > 0 ? 201 : 400, new JsonObject { ["issues"] = created, ["errors"] = errors });
+    }
+
+    private bool OverPerIssueLimit(IReadOnlyList<string> parents)
+    {
+        lock (_writesByParent)
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var group in parents.GroupBy(p => p, StringComparer.Ordinal))
+            {
+                var writes = _writesByParent.TryGetValue(group.Key, out var q) ? q : _writesByParent[group.Key] = new Queue<DateTimeOffset>();
+                while (writes.TryPeek(out var at) && now - at > TimeSpan.FromSeconds(2))
+                {
+                    writes.Dequeue();
+                }
+
+                if (writes.Count + group.Count() > PerIssueWriteLimit)
+                {
+                    return true;
+                }
+            }
+
+            foreach (var parent in parents)
+            {
+                _writesByParent[parent].Enqueue(now);
+            }
+
+            return false;
+        }
     }
 
     private JsonObject Validate(JsonObject? fields, out SimulatedProject? project, out SimulatedIssue? parent, out IssueType? type)

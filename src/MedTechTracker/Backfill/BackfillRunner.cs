@@ -199,7 +199,7 @@ public sealed partial class BackfillRunner(
                 catch (JiraException ex) when (!ex.Permanent && !ex.PageTokenExpired && ++attempt < o.PageAttempts)
                 {
                     // Start again from the last commit; what this process already created is remembered, so nothing is created twice.
-                    var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
+                    var wait = JiraResilience.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
                     LogPageRetry(job.Id, attempt, wait.TotalSeconds, ex.StatusCode);
                     await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                     state.DropPrefetch();

@@ -25,6 +25,7 @@ public sealed partial class JiraClient(JiraApiFactory apis, JiraProjectChecks pr
     private static readonly string[] SearchFields = ["summary", "description", "issuetype", "subtasks", "created"];
 
     private readonly JiraOptions _options = options.Value;
+    private readonly Polly.ResiliencePipeline<List<SubtaskToCreate>> _bulkItems = JiraResilience.BulkItemPipeline<SubtaskToCreate>(options.Value, timeProvider);
     private readonly SemaphoreSlim _projectsLock = new(1, 1);
     private (IReadOnlyList<JiraProject> Projects, DateTimeOffset Expires)? _projects;
 
@@ -78,66 +79,79 @@ public sealed partial class JiraClient(JiraApiFactory apis, JiraProjectChecks pr
         return new BulkCreateResult(created, failed);
     }
 
+    /// <summary>
+    /// Items Jira reports as transiently failed (per-item 429/5xx in its answer) were not created, so just those are sent
+    /// again by <see cref="JiraResilience.BulkItemPipeline"/>; what still fails after the last round is reported as transient.
+    /// </summary>
     private async Task CreateChunkAsync(List<SubtaskToCreate> chunk, List<CreatedSubtask> created, List<FailedSubtask> failed, CancellationToken cancellationToken)
     {
-        const string operation = "POST issue/bulk";
         var pending = chunk;
-        for (var round = 0; pending.Count > 0; round++)
+        var lastErrors = new Dictionary<SubtaskToCreate, (int Status, string Text)>(ReferenceEqualityComparer.Instance);
+        var left = await _bulkItems.ExecuteAsync(async ct =>
         {
-            if (round > 0)
+            pending = await SendChunkAsync(pending, created, failed, lastErrors, ct).ConfigureAwait(false);
+            return pending;
+        }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var item in left)
+        {
+            var (status, text) = lastErrors[item];
+            LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, status);
+            failed.Add(new FailedSubtask(item, status, text, Permanent: false));
+        }
+    }
+
+    /// <summary>One bulk call; returns the items that failed transiently.</summary>
+    private async Task<List<SubtaskToCreate>> SendChunkAsync(List<SubtaskToCreate> pending, List<CreatedSubtask> created, List<FailedSubtask> failed, Dictionary<SubtaskToCreate, (int Status, string Text)> lastErrors, CancellationToken cancellationToken)
+    {
+        const string operation = "POST issue/bulk";
+        var subject = ParentsOf(pending);
+        var body = BulkBody(pending);
+        using var response = await SendAsync(operation, subject, ct => apis.Create().CreateIssuesAsync(body, ct), cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.BadRequest)
+        {
+            throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = ParseBulkResponse(text, pending.Count);
+        if (outcome is null)
+        {
+            if (!response.IsSuccessStatusCode)
             {
-                var delay = JiraResilience.Delay(round - 1, null, _options.RetryBaseDelay, _options.RetryMaxDelay);
-                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                throw new JiraException(Message(operation, subject, (int)response.StatusCode, ErrorText(text)), (int)response.StatusCode, permanent: true);
             }
 
-            var subject = ParentsOf(pending);
-            var body = BulkBody(pending);
-            using var response = await SendAsync(operation, subject, ct => apis.Create().CreateIssuesAsync(body, ct), cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.BadRequest)
-            {
-                throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
-            }
+            // Jira's answer cannot be matched to the items: some may exist now. Transient, so the caller re-reads
+            // the parents' sub-tasks (strongly consistent) before creating anything again.
+            throw new JiraException($"Jira {operation} {subject} returned an answer that does not match the {pending.Count} items sent; outcome unknown.", (int)response.StatusCode, permanent: false);
+        }
 
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var outcome = ParseBulkResponse(text, pending.Count);
-            if (outcome is null)
+        var retry = new List<SubtaskToCreate>();
+        var successIndex = 0;
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var item = pending[i];
+            if (outcome.Errors.TryGetValue(i, out var error))
             {
-                if (!response.IsSuccessStatusCode)
+                if (error.Status is 429 or >= 500)
                 {
-                    throw new JiraException(Message(operation, subject, (int)response.StatusCode, ErrorText(text)), (int)response.StatusCode, permanent: true);
-                }
-
-                // Jira's answer cannot be matched to the items: some may exist now. Transient, so the caller re-reads
-                // the parents' sub-tasks (strongly consistent) before creating anything again.
-                throw new JiraException($"Jira {operation} {subject} returned an answer that does not match the {pending.Count} items sent; outcome unknown.", (int)response.StatusCode, permanent: false);
-            }
-
-            var retry = new List<SubtaskToCreate>();
-            var successIndex = 0;
-            for (var i = 0; i < pending.Count; i++)
-            {
-                var item = pending[i];
-                if (outcome.Errors.TryGetValue(i, out var error))
-                {
-                    var transient = error.Status is 429 or >= 500;
-                    if (transient && round < _options.BulkItemRetries)
-                    {
-                        retry.Add(item);
-                    }
-                    else
-                    {
-                        LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, error.Status);
-                        failed.Add(new FailedSubtask(item, error.Status, error.Text, Permanent: !transient));
-                    }
+                    lastErrors[item] = error;
+                    retry.Add(item);
                 }
                 else
                 {
-                    created.Add(new CreatedSubtask(item, outcome.CreatedKeys[successIndex++]));
+                    LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, error.Status);
+                    failed.Add(new FailedSubtask(item, error.Status, error.Text, Permanent: true));
                 }
             }
-
-            pending = retry;
+            else
+            {
+                created.Add(new CreatedSubtask(item, outcome.CreatedKeys[successIndex++]));
+            }
         }
+
+        return retry;
     }
 
     public async Task<SearchPage> SearchAsync(string jql, string? nextPageToken, int maxResults, CancellationToken cancellationToken)

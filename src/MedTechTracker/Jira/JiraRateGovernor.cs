@@ -10,9 +10,11 @@ namespace MedTechTracker.Jira;
 /// with <c>Retry-After</c>) closes the window until the latest of <c>Retry-After</c>, <c>X-RateLimit-Reset</c> and their
 /// <c>X-Beta-</c> variants (a short back-off when none is given); no call is sent while it is closed. Concurrency adapts:
 /// +1 per limit's worth of successful answers, halved on every 429 (AIMD), held while <c>X-RateLimit-NearLimit</c> is true.
+/// A 429 for <c>jira-per-issue-on-write</c> limits one issue only: that call's retry backs off, the window stays open.
 /// </summary>
 public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, TimeProvider time, ILogger<JiraRateGovernor> logger)
 {
+    private const string PerIssueWrite = "jira-per-issue-on-write";
     private static readonly TimeSpan NoHintBackoff = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxNoHintBackoff = TimeSpan.FromMinutes(1);
 
@@ -120,6 +122,15 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
             }
 
             _throttled++;
+            var reason = Header(response, "RateLimit-Reason") ?? Header(response, "X-RateLimit-Reason") ?? Header(response, "X-Beta-RateLimit-Reason");
+            if (string.Equals(reason, PerIssueWrite, StringComparison.OrdinalIgnoreCase))
+            {
+                // One issue's write limit: only that call backs off (the retry); the tenant's window stays open.
+                LogPerIssue(logger, status);
+                TrackerTelemetry.JiraThrottled.Add(1, new KeyValuePair<string, object?>("reason", PerIssueWrite));
+                return;
+            }
+
             _consecutive++;
             _limit = Math.Max(1, _limit / 2);
             var now = time.GetUtcNow();
@@ -129,7 +140,7 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
                 _closedUntil = until;
             }
 
-            _reason = Header(response, "RateLimit-Reason") ?? Header(response, "X-RateLimit-Reason") ?? Header(response, "X-Beta-RateLimit-Reason") ?? (status == 429 ? "unspecified" : "service-unavailable");
+            _reason = reason ?? (status == 429 ? "unspecified" : "service-unavailable");
             LogClosed(logger, status, _reason, _closedUntil, (int)_limit);
         }
 
@@ -214,6 +225,9 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jira's per-issue write limit answered HTTP {Status}; that call backs off, the window stays open")]
+    private static partial void LogPerIssue(ILogger logger, int status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jira rate limit: HTTP {Status}, reason {Reason}; no calls until {Until:O}; concurrency now {Limit}")]
     private static partial void LogClosed(ILogger logger, int status, string reason, DateTimeOffset until, int limit);

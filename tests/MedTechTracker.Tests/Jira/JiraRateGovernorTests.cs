@@ -121,4 +121,16 @@ public sealed class JiraRateGovernorTests
 
         Assert.Equal(2, governor.State.InFlight);
     }
+
+    [Fact]
+    public void A_per_issue_write_limit_does_not_close_the_window_for_every_other_call()
+    {
+        var governor = Governor();
+        var before = governor.State.ConcurrencyLimit;
+
+        governor.Observe(Answer(429, ("Retry-After", "2"), ("RateLimit-Reason", "jira-per-issue-on-write")));
+
+        Assert.Null(governor.State.PausedUntil);
+        Assert.Equal(before, governor.State.ConcurrencyLimit);
+    }
 }
