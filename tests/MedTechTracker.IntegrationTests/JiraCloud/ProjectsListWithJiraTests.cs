@@ -1,43 +1,21 @@
 using MedTechTracker.IntegrationTests.Backfill;
-using MedTechTracker.IntegrationTests.Pipeline;
-using MedTechTracker.Samples.JiraSimulator;
 
 namespace MedTechTracker.IntegrationTests.JiraCloud;
 
 public sealed class ProjectsListWithJiraTests : IDisposable
 {
-    private readonly string _root = Path.Combine(Path.GetTempPath(), "mtc-plist-" + Guid.NewGuid().ToString("N"));
-    private readonly SimulatedJira _jira = SimulatedJira.Start();
+    private readonly SimulatorWorld _world = new();
 
-    public void Dispose()
-    {
-        _jira.Dispose();
-        try
-        {
-            Directory.Delete(_root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _world.Dispose();
 
     [Fact]
     public async Task Projects_list_with_jira_says_which_screens_lack_labels_or_summary_and_which_projects_the_bot_cannot_see()
     {
-        Directory.CreateDirectory(_root);
-        _jira.AddProject("LAB", "No labels").CreateScreen.Remove("labels");
-        _jira.AddProject("SUM", "No summary").CreateScreen.Remove("summary");
-        _jira.AddProject("HID", "Hidden").HiddenFromBot = true;
-        _jira.AddProject("OKP", "Complete");
-        var environment = new Dictionary<string, string>
-        {
-            ["Data__Directory"] = Path.Combine(_root, "data"),
-            ["Jira__BaseUrl"] = _jira.Url,
-            ["Jira__Email"] = "bot@example.com",
-            ["Jira__ApiToken"] = "test-token",
-            ["Rules__Path"] = PipelineRules.WriteTo(_root),
-            ["COLUMNS"] = "250",
-        };
+        _world.Jira.AddProject("LAB", "No labels").CreateScreen.Remove("labels");
+        _world.Jira.AddProject("SUM", "No summary").CreateScreen.Remove("summary");
+        _world.Jira.AddProject("HID", "Hidden").HiddenFromBot = true;
+        _world.Jira.AddProject("OKP", "Complete");
+        var environment = _world.Environment();
         foreach (var key in new[] { "LAB", "SUM", "HID", "OKP" })
         {
             using var enable = new TrackerProcess(environment, "projects", "enable", key);
