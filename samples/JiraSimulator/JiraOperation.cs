@@ -5,10 +5,12 @@ public enum JiraOperation
     Myself,
     GetIssue,
     CreateMeta,
+    CreateMetaFields,
     BulkCreate,
     Search,
     Count,
     Projects,
     GetProperty,
     SetProperty,
+    GetProject,
 }

@@ -24,6 +24,9 @@ namespace MedTechTracker.Samples.JiraSimulator;
 public sealed partial class SimulatedJira : IDisposable
 {
     public const string BotAccountId = "557058:5e1f0b0a-7c1a-4c6e-9d2b-b07b07b07b07";
+
+    /// <summary>The simulated site's cloud id (<c>/_edge/tenant_info</c>); the gateway form is <c>/ex/jira/{CloudId}/rest/api/3/…</c>.</summary>
+    public const string CloudId = "0c0ffee0-5eed-4a11-9d2b-00000000c1d0";
     private const string Api = "/rest/api/3";
 
     private readonly Lock _gate = new();
@@ -34,6 +37,16 @@ public sealed partial class SimulatedJira : IDisposable
     private readonly ConcurrentDictionary<JiraOperation, int> _calls = new();
     private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _bulkBodies = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
+    private (string ClientId, string Secret, TimeSpan Lifetime)? _oauth;
+    private DateTimeOffset _windowClosedUntil;
+    private (string Reason, bool Beta, bool RetryAfter) _window;
+    private int _tokensIssued;
+    private int _expiredTokenCalls;
+    private int _callsWhileClosed;
+    private int _throttledAnswers;
+    private int _perIssueRefusals;
+    private readonly Dictionary<string, Queue<DateTimeOffset>> _writesByParent = new(StringComparer.Ordinal);
     private int _nextId = 10000;
     private int _bulkCreateCalls;
     private long _lastWriteTicks;
@@ -42,16 +55,21 @@ public sealed partial class SimulatedJira : IDisposable
     {
         Server = server;
         Url = $"http://127.0.0.1:{port}";
-        Map(JiraOperation.Myself, Request.Create().WithPath($"{Api}/myself").UsingGet(), Myself);
-        Map(JiraOperation.CreateMeta, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/createmeta/[^/]+/issuetypes$")).UsingGet(), CreateMeta, priority: 1);
-        Map(JiraOperation.BulkCreate, Request.Create().WithPath($"{Api}/issue/bulk").UsingPost(), BulkCreate, priority: 1);
-        Map(JiraOperation.GetIssue, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+$")).UsingGet(), GetIssue, priority: 5);
-        Map(JiraOperation.GetProperty, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+/properties/[^/]+$")).UsingGet(), GetProperty, priority: 2);
-        Map(JiraOperation.SetProperty, Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^{Api}/issue/[^/]+/properties/[^/]+$")).UsingPut(), SetProperty, priority: 2);
-        Map(JiraOperation.Search, Request.Create().WithPath($"{Api}/search/jql").UsingPost(), Search);
-        Map(JiraOperation.Count, Request.Create().WithPath($"{Api}/search/approximate-count").UsingPost(), Count);
-        Map(JiraOperation.Projects, Request.Create().WithPath($"{Api}/project/search").UsingGet(), Projects);
-        Server.Given(Request.Create().WithPath($"{Api}/search").UsingAnyMethod())
+        Map(JiraOperation.Myself, Path("/myself").UsingGet(), Myself);
+        Map(JiraOperation.CreateMeta, Path("/issue/createmeta/[^/]+/issuetypes").UsingGet(), CreateMeta, priority: 1);
+        Map(JiraOperation.CreateMetaFields, Path("/issue/createmeta/[^/]+/issuetypes/[^/]+").UsingGet(), CreateMetaFields, priority: 1);
+        Map(JiraOperation.BulkCreate, Path("/issue/bulk").UsingPost(), BulkCreate, priority: 1);
+        Map(JiraOperation.GetIssue, Path("/issue/[^/]+").UsingGet(), GetIssue, priority: 5);
+        Map(JiraOperation.GetProperty, Path("/issue/[^/]+/properties/[^/]+").UsingGet(), GetProperty, priority: 2);
+        Map(JiraOperation.SetProperty, Path("/issue/[^/]+/properties/[^/]+").UsingPut(), SetProperty, priority: 2);
+        Map(JiraOperation.Search, Path("/search/jql").UsingPost(), Search);
+        Map(JiraOperation.Count, Path("/search/approximate-count").UsingPost(), Count);
+        Map(JiraOperation.Projects, Path("/project/search").UsingGet(), Projects, priority: 1);
+        Map(JiraOperation.GetProject, Path("/project/[^/]+").UsingGet(), GetProject, priority: 5);
+        Server.Given(Request.Create().WithPath("/oauth/token").UsingPost()).RespondWith(Response.Create().WithCallback(IssueToken));
+        Server.Given(Request.Create().WithPath("/_edge/tenant_info").UsingGet())
+            .RespondWith(Response.Create().WithCallback(_ => Json(200, new JsonObject { ["cloudId"] = CloudId })));
+        Server.Given(Path("/search").UsingAnyMethod())
             .RespondWith(Response.Create().WithCallback(_ => Json(410, Errors("The requested API has been removed. Please migrate to the /rest/api/3/search/jql API."))));
         // The demo's "a person edits the issue": PUT {"summary"?, "description"?, "status"?} (plain text), answered with the jira:issue_updated Jira would send.
         Server.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/__sim/issues/[^/]+$")).UsingPut())
@@ -98,6 +116,47 @@ public sealed partial class SimulatedJira : IDisposable
     }
 
     public int Calls(JiraOperation operation) => _calls.GetValueOrDefault(operation);
+
+    /// <summary>Every API call so far.</summary>
+    public int TotalCalls => _calls.Values.Sum();
+
+    /// <summary>
+    /// Writes allowed under one parent per 2 s (0: unlimited); more are answered 429 with
+    /// <c>RateLimit-Reason: jira-per-issue-on-write</c> and <c>Retry-After: 2</c>, and nothing of that request is created.
+    /// </summary>
+    public int PerIssueWriteLimit { get; set; }
+
+    /// <summary>Bulk creates refused by <see cref="PerIssueWriteLimit"/>.</summary>
+    public int PerIssueRefusals => Volatile.Read(ref _perIssueRefusals);
+
+    /// <summary>Search does not see issues or sub-tasks created less than this long ago (Jira's search index lags writes).</summary>
+    public TimeSpan SearchLag { get; set; }
+
+    public int TokensIssued => Volatile.Read(ref _tokensIssued);
+
+    /// <summary>Calls refused because their OAuth token had expired.</summary>
+    public int ExpiredTokenCalls => Volatile.Read(ref _expiredTokenCalls);
+
+    /// <summary>API calls that arrived while a rate window was closed (each answered 429).</summary>
+    public int CallsWhileClosed => Volatile.Read(ref _callsWhileClosed);
+
+    /// <summary>
+    /// API calls then need a Bearer token from <c>POST /oauth/token</c> (client credentials), valid for <paramref name="lifetime"/>;
+    /// an expired or unknown token is answered 401.
+    /// </summary>
+    public void RequireOAuth(string clientId, string clientSecret, TimeSpan lifetime) => _oauth = (clientId, clientSecret, lifetime);
+
+    /// <summary>
+    /// Closes the tenant's rate window for <paramref name="length"/>: every API call is answered 429 with
+    /// <c>X-RateLimit-Reset</c> (the ISO instant it opens), <c>RateLimit-Reason</c> and <c>X-RateLimit-NearLimit</c>
+    /// (with <paramref name="beta"/> the <c>X-Beta-</c> variants), and <c>Retry-After</c> only when asked.
+    /// </summary>
+    public DateTimeOffset CloseRateWindow(TimeSpan length, string reason = "jira-quota-tenant-based", bool beta = false, bool retryAfter = false)
+    {
+        _window = (reason, beta, retryAfter);
+        _windowClosedUntil = DateTimeOffset.UtcNow + length;
+        return _windowClosedUntil;
+    }
 
     public int Reads(string issueKey) => _reads.GetValueOrDefault(issueKey);
 
@@ -149,13 +208,13 @@ public sealed partial class SimulatedJira : IDisposable
     }
 
     /// <summary>Adds a top-level issue; the description is plain text (stored as ADF, as REST v3 returns it).</summary>
-    public SimulatedIssue AddIssue(string projectKey, string summary, string? description = null, string type = "Story", string? key = null, string? id = null)
+    public SimulatedIssue AddIssue(string projectKey, string summary, string? description = null, string type = "Story", string? key = null, string? id = null, DateTimeOffset? created = null)
     {
         lock (_gate)
         {
             var project = _projects.TryGetValue(projectKey, out var p) ? p : AddProject(projectKey, projectKey);
             var issueType = project.IssueTypes.FirstOrDefault(t => t.Name == type) ?? project.IssueTypes[0];
-            return Store(project, issueType, key, id, summary, description is null ? null : Adf.FromText(description), null, [], null);
+            return Store(project, issueType, key, id, summary, description is null ? null : Adf.FromText(description), null, [], null, created);
         }
     }
 
@@ -263,6 +322,23 @@ public sealed partial class SimulatedJira : IDisposable
                 return Json(401, Errors("You are not authenticated. Authentication required to perform this operation."));
             }
 
+            if (_oauth is not null)
+            {
+                var authorization = message.Headers!["Authorization"].FirstOrDefault() ?? "";
+                var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : "";
+                if (!_tokens.TryGetValue(token, out var expires) || expires <= DateTimeOffset.UtcNow)
+                {
+                    Interlocked.Increment(ref _expiredTokenCalls);
+                    return Json(401, Errors("Unauthorized; scope does not match or the token expired."));
+                }
+            }
+
+            if (_windowClosedUntil > DateTimeOffset.UtcNow)
+            {
+                Interlocked.Increment(ref _callsWhileClosed);
+                return RateLimitedAnswer();
+            }
+
             if (_faults.TryGetValue(operation, out var faults) && faults.TryDequeue(out var fault))
             {
                 if (fault.Delay > TimeSpan.Zero)
@@ -287,6 +363,92 @@ public sealed partial class SimulatedJira : IDisposable
             return handler(message);
         }));
 
+    private static IRequestBuilder Path(string pattern) =>
+        Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^(/ex/jira/[^/]+)?{Api}{pattern}$"));
+
+    private ResponseMessage RateLimitedAnswer()
+    {
+        Interlocked.Increment(ref _throttledAnswers);
+        var (reason, beta, retryAfter) = _window;
+        var until = _windowClosedUntil;
+        var response = Json(429, Errors("Rate limit exceeded."));
+        var prefix = beta ? "X-Beta-" : "X-";
+        response.AddHeader($"{prefix}RateLimit-Reset", until.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        response.AddHeader(beta ? "X-Beta-RateLimit-Reason" : "RateLimit-Reason", reason);
+        response.AddHeader($"{prefix}RateLimit-NearLimit", "true");
+        if (retryAfter)
+        {
+            response.AddHeader("Retry-After", Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return response;
+    }
+
+    private IResponseMessage IssueToken(IRequestMessage request)
+    {
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(request.Body ?? "");
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (_oauth is not { } oauth || body?["grant_type"]?.GetValue<string>() != "client_credentials"
+            || body["client_id"]?.GetValue<string>() != oauth.ClientId || body["client_secret"]?.GetValue<string>() != oauth.Secret)
+        {
+            return Json(401, new JsonObject { ["error"] = "access_denied", ["error_description"] = "Unauthorized" });
+        }
+
+        var token = "sim-" + Guid.NewGuid().ToString("N");
+        _tokens[token] = DateTimeOffset.UtcNow + oauth.Lifetime;
+        Interlocked.Increment(ref _tokensIssued);
+        return Json(200, new JsonObject
+        {
+            ["access_token"] = token,
+            ["token_type"] = "Bearer",
+            ["expires_in"] = (int)Math.Ceiling(oauth.Lifetime.TotalSeconds),
+            ["scope"] = "read:jira-work write:jira-work",
+        });
+    }
+
+    private IResponseMessage GetProject(IRequestMessage request)
+    {
+        var idOrKey = Uri.UnescapeDataString(request.Path.Split('/')[^1]);
+        lock (_gate)
+        {
+            var project = _projects.Values.FirstOrDefault(p => p.Key == idOrKey || p.Id == idOrKey);
+            return project is null || project.HiddenFromBot
+                ? Json(404, Errors($"No project could be found with key '{idOrKey}'."))
+                : Json(200, new JsonObject { ["id"] = project.Id, ["key"] = project.Key, ["name"] = project.Name, ["projectTypeKey"] = "software" });
+        }
+    }
+
+    private IResponseMessage CreateMetaFields(IRequestMessage request)
+    {
+        var segments = request.Path.Split('/');
+        var projectIdOrKey = Uri.UnescapeDataString(segments[^3]);
+        var typeId = Uri.UnescapeDataString(segments[^1]);
+        lock (_gate)
+        {
+            var project = _projects.Values.FirstOrDefault(p => p.Key == projectIdOrKey || p.Id == projectIdOrKey);
+            if (project is null || project.HiddenFromBot || project.IssueTypes.All(t => t.Id != typeId))
+            {
+                return Json(400, Errors("The issue type selected is invalid."));
+            }
+
+            var fields = new JsonArray();
+            foreach (var field in project.CreateScreen.Order(StringComparer.Ordinal))
+            {
+                fields.Add(new JsonObject { ["fieldId"] = field, ["key"] = field, ["name"] = field, ["required"] = field is "summary" or "parent" or "project" or "issuetype" });
+            }
+
+            return Json(200, new JsonObject { ["startAt"] = 0, ["maxResults"] = 50, ["total"] = fields.Count, ["fields"] = fields });
+        }
+    }
+
     private IResponseMessage Myself(IRequestMessage request) => Json(200, new JsonObject
     {
         ["self"] = $"{Url}{Api}/user?accountId={BotAccountId}",
@@ -304,7 +466,7 @@ public sealed partial class SimulatedJira : IDisposable
         lock (_gate)
         {
             var issue = Find(idOrKey);
-            if (issue is null)
+            if (issue is null || issue.Project.HiddenFromBot)
             {
                 return Json(404, Errors("Issue does not exist or you do not have permission to see it."));
             }
@@ -390,7 +552,7 @@ public sealed partial class SimulatedJira : IDisposable
         lock (_gate)
         {
             var project = _projects.Values.FirstOrDefault(p => p.Key == projectIdOrKey || p.Id == projectIdOrKey);
-            if (project is null)
+            if (project is null || project.HiddenFromBot)
             {
                 return Json(404, Errors($"No project could be found with key '{projectIdOrKey}'."));
             }
@@ -438,6 +600,15 @@ public sealed partial class SimulatedJira : IDisposable
 
         OnBulkCreate?.Invoke([.. updates.Select(u => u?["fields"]?["parent"]?["key"]?.GetValue<string>() ?? "")]);
 
+        if (PerIssueWriteLimit > 0 && OverPerIssueLimit([.. updates.Select(u => u?["fields"]?["parent"]?["key"]?.GetValue<string>() ?? "")]))
+        {
+            Interlocked.Increment(ref _perIssueRefusals);
+            var limited = Json(429, Errors("Too many writes to this issue."));
+            limited.AddHeader("RateLimit-Reason", "jira-per-issue-on-write");
+            limited.AddHeader("Retry-After", "2");
+            return limited;
+        }
+
         var created = new JsonArray();
         var errors = new JsonArray();
         lock (_gate)
@@ -465,6 +636,34 @@ public sealed partial class SimulatedJira : IDisposable
 
         Interlocked.Exchange(ref _lastWriteTicks, DateTimeOffset.UtcNow.UtcTicks);
         return Json(created.Count > 0 ? 201 : 400, new JsonObject { ["issues"] = created, ["errors"] = errors });
+    }
+
+    private bool OverPerIssueLimit(IReadOnlyList<string> parents)
+    {
+        lock (_writesByParent)
+        {
+            var now = DateTimeOffset.UtcNow;
+            foreach (var group in parents.GroupBy(p => p, StringComparer.Ordinal))
+            {
+                var writes = _writesByParent.TryGetValue(group.Key, out var q) ? q : _writesByParent[group.Key] = new Queue<DateTimeOffset>();
+                while (writes.TryPeek(out var at) && now - at > TimeSpan.FromSeconds(2))
+                {
+                    writes.Dequeue();
+                }
+
+                if (writes.Count + group.Count() > PerIssueWriteLimit)
+                {
+                    return true;
+                }
+            }
+
+            foreach (var parent in parents)
+            {
+                _writesByParent[parent].Enqueue(now);
+            }
+
+            return false;
+        }
     }
 
     private JsonObject Validate(JsonObject? fields, out SimulatedProject? project, out SimulatedIssue? parent, out IssueType? type)
@@ -507,6 +706,14 @@ public sealed partial class SimulatedJira : IDisposable
             errors["issuetype"] = "The tracker creates sub-tasks only; this simulator refuses other types.";
         }
 
+        foreach (var (name, _) in fields)
+        {
+            if (!project.CreateScreen.Contains(name))
+            {
+                errors[name] = $"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown.";
+            }
+        }
+
         var summary = fields["summary"]?.GetValue<string>();
         if (string.IsNullOrWhiteSpace(summary))
         {
@@ -539,12 +746,13 @@ public sealed partial class SimulatedJira : IDisposable
         var wantFields = body["fields"] is JsonArray f && f.Count > 0;
         lock (_gate)
         {
-            var matching = Filter(jql);
+            var indexedBefore = DateTimeOffset.UtcNow - SearchLag;
+            var matching = Filter(jql).Where(i => i.Created <= indexedBefore).ToList();
             var page = matching.Skip(offset).Take(maxResults).ToList();
             var issues = new JsonArray();
             foreach (var issue in page)
             {
-                issues.Add(IssueJson(issue, wantFields));
+                issues.Add(IssueJson(issue, wantFields, indexedBefore));
             }
 
             var result = new JsonObject { ["issues"] = issues, ["isLast"] = offset + page.Count >= matching.Count };
@@ -572,7 +780,7 @@ public sealed partial class SimulatedJira : IDisposable
         var maxResults = request.Query?.TryGetValue("maxResults", out var m) == true && int.TryParse(m[0], out var mv) ? mv : 50;
         lock (_gate)
         {
-            var all = _projects.Values.OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+            var all = _projects.Values.Where(p => !p.HiddenFromBot).OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
             var values = new JsonArray();
             foreach (var project in all.Skip(startAt).Take(maxResults))
             {
@@ -612,7 +820,7 @@ public sealed partial class SimulatedJira : IDisposable
             .OrderBy(i => i.Created).ThenBy(i => int.Parse(i.Id, System.Globalization.CultureInfo.InvariantCulture))];
     }
 
-    private SimulatedIssue Store(SimulatedProject project, IssueType type, string? key, string? id, string summary, JsonNode? description, string? parentKey, IReadOnlyList<string> labels, string? createdBy)
+    private SimulatedIssue Store(SimulatedProject project, IssueType type, string? key, string? id, string summary, JsonNode? description, string? parentKey, IReadOnlyList<string> labels, string? createdBy, DateTimeOffset? created = null)
     {
         id ??= NextId();
         if (key is null)
@@ -640,7 +848,7 @@ public sealed partial class SimulatedJira : IDisposable
             Description = description,
             ParentKey = parentKey,
             Labels = labels,
-            Created = DateTimeOffset.UtcNow,
+            Created = created ?? DateTimeOffset.UtcNow,
             CreatedByAccountId = createdBy,
         };
         _issues[key] = issue;
@@ -660,7 +868,7 @@ public sealed partial class SimulatedJira : IDisposable
 
     private string NextId() => (_nextId++).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private JsonObject IssueJson(SimulatedIssue issue, bool withFields)
+    private JsonObject IssueJson(SimulatedIssue issue, bool withFields, DateTimeOffset? indexedBefore = null)
     {
         var json = new JsonObject { ["id"] = issue.Id, ["key"] = issue.Key, ["self"] = $"{Url}{Api}/issue/{issue.Id}" };
         if (!withFields)
@@ -669,7 +877,7 @@ public sealed partial class SimulatedJira : IDisposable
         }
 
         var subtasks = new JsonArray();
-        foreach (var sub in issue.SubtaskKeys.Select(k => _issues[k]))
+        foreach (var sub in issue.SubtaskKeys.Select(k => _issues[k]).Where(k => indexedBefore is null || k.Created <= indexedBefore))
         {
             subtasks.Add(new JsonObject
             {

@@ -72,6 +72,18 @@ public sealed class ZeroLatencyJira : IAsyncDisposable
             Interlocked.Increment(ref _other);
             return Results.Text("{\"issueTypes\":[{\"id\":\"10003\",\"name\":\"Subtask\",\"subtask\":true,\"hierarchyLevel\":-1}],\"values\":[{\"id\":\"10003\",\"name\":\"Subtask\",\"subtask\":true,\"hierarchyLevel\":-1}]}", "application/json");
         });
+        _app.MapGet("/rest/api/3/issue/createmeta/{project}/issuetypes/{typeId}", () =>
+        {
+            Interlocked.Increment(ref _other);
+            return Results.Text("{\"startAt\":0,\"total\":4,\"fields\":[{\"fieldId\":\"summary\"},{\"fieldId\":\"parent\"},{\"fieldId\":\"description\"},{\"fieldId\":\"labels\"}]}", "application/json");
+        });
+
+        // The backfill confirms each parent's sub-tasks with GET issue before creating (search lags writes).
+        _app.MapGet("/rest/api/3/issue/{key}", (string key) =>
+        {
+            Interlocked.Increment(ref _other);
+            return Results.Text($"{{\"id\":\"1\",\"key\":\"{key}\",\"fields\":{{\"summary\":\"x\",\"issuetype\":{{\"id\":\"10001\",\"name\":\"Story\",\"subtask\":false}},\"project\":{{\"key\":\"MED\"}},\"subtasks\":[]}}}}", "application/json");
+        });
         _app.MapGet("/rest/api/3/myself", () => Results.Text("{\"accountId\":\"bot\"}", "application/json"));
     }
 

@@ -58,6 +58,8 @@ public static partial class AdminPage
         ShadowReport shadow,
         ServiceRoleMarker role,
         TimeProvider time,
+        JiraRateGovernor governor,
+        JiraProjectChecks projectChecks,
         CancellationToken cancellationToken)
     {
         var auth = await context.AuthenticateAsync(AdminAuth.CookieScheme).ConfigureAwait(false);
@@ -83,7 +85,7 @@ public static partial class AdminPage
         var now = time.GetUtcNow();
         var jobList = (await jobs.ListAsync(cancellationToken).ConfigureAwait(false)).Select(j => BackfillView.Of(j, now)).ToList();
         var shadowSection = ShadowSection(projects, shadow, role.Role.HasFlag(ServiceRole.Worker));
-        return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, shadowSection, jobList, AdminApi.GetRules(rules).Value!), "text/html; charset=utf-8");
+        return TypedResults.Content(Dashboard(AdminAuth.NameOf(auth.Principal), tokens.RequestToken!, projects, projectsError, shadowSection, jobList, AdminApi.GetRules(rules).Value!, JiraNotes(governor, projectChecks)), "text/html; charset=utf-8");
     }
 
     public static async Task<Results<RedirectHttpResult, ContentHttpResult>> Login(HttpContext context, IAntiforgery antiforgery, AdminKeys keys, AdminSessions sessions, AdminLockout lockout, ILoggerFactory loggers)
@@ -175,7 +177,37 @@ public static partial class AdminPage
         return TypedResults.Content(Document("Admin sign-in", null, body.ToString()), "text/html; charset=utf-8", statusCode: status);
     }
 
-    private static string Dashboard(string admin, string token, IReadOnlyList<ProjectView> projects, string? projectsError, string shadowSection, IReadOnlyList<BackfillView> jobs, RulesView rules)
+    /// <summary>What Jira is doing to this process: a closed rate window, refused or restricted projects, hidden projects.</summary>
+    internal static IReadOnlyList<string> JiraNotes(JiraRateGovernor governor, JiraProjectChecks projects)
+    {
+        var notes = new List<string>();
+        var state = governor.State;
+        if (state.PausedUntil is { } until)
+        {
+            notes.Add($"Paused by Jira until {until:HH:mm} UTC ({until:O}), reason {state.Reason ?? "unspecified"}: work is deferred and the backfill waits, nothing is lost.");
+        }
+
+        foreach (var screen in projects.KnownScreens)
+        {
+            if (screen.Refusal is { } refusal)
+            {
+                notes.Add($"Refused: {refusal}.");
+            }
+            else if (screen.Lacking.Count > 0)
+            {
+                notes.Add($"{screen.ProjectKey}: the sub-task create screen lacks {string.Join(" and ", screen.Lacking)}; sub-tasks are created without them.");
+            }
+        }
+
+        foreach (var hidden in projects.HiddenProjects)
+        {
+            notes.Add($"{hidden}: not visible to the bot (Jira answers 404); its issues are dead-lettered. Give the bot account Browse projects.");
+        }
+
+        return notes;
+    }
+
+    private static string Dashboard(string admin, string token, IReadOnlyList<ProjectView> projects, string? projectsError, string shadowSection, IReadOnlyList<BackfillView> jobs, RulesView rules, IReadOnlyList<string> jiraNotes)
     {
         var b = new StringBuilder();
         b.Append("<header><h1>MedTech Compliance Tracker</h1>")
@@ -183,6 +215,17 @@ public static partial class AdminPage
             .Append("<form method=\"post\" action=\"/admin/logout\">")
             .Append(CultureInfo.InvariantCulture, $"<input type=\"hidden\" name=\"{AdminAuth.AntiforgeryField}\" value=\"{E(token)}\">")
             .Append("<button type=\"submit\">Sign out</button></form></header><main>");
+
+        if (jiraNotes.Count > 0)
+        {
+            b.Append("<section aria-labelledby=\"jira-heading\"><h2 id=\"jira-heading\">Jira</h2><ul id=\"jira-notes\">");
+            foreach (var note in jiraNotes)
+            {
+                b.Append(CultureInfo.InvariantCulture, $"<li>{E(note)}</li>");
+            }
+
+            b.Append("</ul></section>");
+        }
 
         b.Append("<section aria-labelledby=\"projects-heading\"><h2 id=\"projects-heading\">Projects</h2>")
             .Append("<p>Off: ignored. Shadow: the plan is logged and shown in the Shadow report below, nothing is created. On: the bot creates the sub-tasks. On update: an edit of the summary, description or issue type re-plans the issue and adds the sub-tasks it now needs.</p>");

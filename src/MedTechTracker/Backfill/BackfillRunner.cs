@@ -33,6 +33,7 @@ public sealed partial class BackfillRunner(
     IBackfillStore store,
     ISettingsStore settings,
     RulesProvider rules,
+    ParentWriteLocks locks,
     IOptions<BackfillOptions> options,
     TimeProvider time,
     ILogger<BackfillRunner> logger)
@@ -115,11 +116,14 @@ public sealed partial class BackfillRunner(
         }
 
         var safetyClass = await RequireModeAsync(job, cancellationToken).ConfigureAwait(false);
-        string? subtaskTypeId = null;
+        SubtaskScreen? screen = null;
         if (!job.DryRun)
         {
-            subtaskTypeId = await client.GetSubtaskIssueTypeIdAsync(job.ProjectKey, cancellationToken).ConfigureAwait(false)
-                ?? throw new BackfillException($"Project {job.ProjectKey} has no sub-task issue type: enable sub-tasks in the project's issue type scheme.");
+            screen = await PausingAsync(job.Id, () => client.GetSubtaskScreenAsync(job.ProjectKey, cancellationToken), cancellationToken).ConfigureAwait(false);
+            if (screen.Refusal is { } refusal)
+            {
+                throw new BackfillException($"Refused: {refusal}.");
+            }
         }
 
         string baseJql;
@@ -134,11 +138,11 @@ public sealed partial class BackfillRunner(
 
         if (job.EstimatedTotal is null)
         {
-            var estimate = await client.ApproximateCountAsync(BackfillJql.WithoutOrder(baseJql), cancellationToken).ConfigureAwait(false);
+            var estimate = await PausingAsync(job.Id, () => client.ApproximateCountAsync(BackfillJql.WithoutOrder(baseJql), cancellationToken), cancellationToken).ConfigureAwait(false);
             job = await store.UpdateAsync(job.Id, j => j with { EstimatedTotal = estimate, UpdatedAt = time.GetUtcNow() }, cancellationToken).ConfigureAwait(false);
         }
 
-        var state = new RunState(job, new Walk(job, baseJql), client, subtaskTypeId);
+        var state = new RunState(job, new Walk(job, baseJql), client, screen);
         var modeCheckedAt = time.GetUtcNow();
         var cancelling = false;
         var attempt = 0;
@@ -184,10 +188,18 @@ public sealed partial class BackfillRunner(
 
                     await FlushAsync(state, all: state.Walk.Done || cancelling, cancellationToken).ConfigureAwait(false);
                 }
+                catch (JiraRateLimitedException ex)
+                {
+                    // Not a failure: pause until Jira's window opens, then go on from the last commit (no attempt spent).
+                    await PauseAsync(job.Id, ex, cancellationToken).ConfigureAwait(false);
+                    state.DropPrefetch();
+                    state.RewindToCommit();
+                    continue;
+                }
                 catch (JiraException ex) when (!ex.Permanent && !ex.PageTokenExpired && ++attempt < o.PageAttempts)
                 {
                     // Start again from the last commit; what this process already created is remembered, so nothing is created twice.
-                    var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, attempt)));
+                    var wait = JiraResilience.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60));
                     LogPageRetry(job.Id, attempt, wait.TotalSeconds, ex.StatusCode);
                     await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                     state.DropPrefetch();
@@ -304,7 +316,7 @@ public sealed partial class BackfillRunner(
                 }
 
                 record.Pending++;
-                state.Pending.Add((new SubtaskToCreate(walk.ProjectKey, issue.Key, state.SubtaskTypeId!, subtask), record));
+                state.Pending.Add((SubtaskToCreate.On(state.Screen!, issue.Key, subtask), record));
             }
         }
 
@@ -348,13 +360,60 @@ public sealed partial class BackfillRunner(
         })).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Search lags writes, so what a page says a parent already has is not trusted: with the parents locked against the
+    /// live worker, each parent's sub-tasks are read again (GET issue, strongly consistent; one read per parent with
+    /// something to create) and only what is still missing is created.
+    /// </summary>
     private async Task SendBatchAsync(RunState state, List<(SubtaskToCreate Item, PageRecord Page)> batch, CancellationToken cancellationToken)
     {
-        var result = await state.Client.CreateSubtasksAsync([.. batch.Select(b => b.Item)], cancellationToken).ConfigureAwait(false);
+        using var held = await locks.AcquireAsync(batch.Select(b => b.Item.ParentKey), cancellationToken).ConfigureAwait(false);
+        var present = new Dictionary<string, HashSet<string>?>(StringComparer.Ordinal);
+        foreach (var parent in batch.Select(b => b.Item.ParentKey).Distinct(StringComparer.Ordinal))
+        {
+            var current = await state.Client.GetIssueAsync(parent, cancellationToken).ConfigureAwait(false);
+            present[parent] = current is null ? null : new HashSet<string>(current.ExistingSubtaskSummaries, StringComparer.Ordinal);
+        }
+
+        var send = new List<(SubtaskToCreate Item, PageRecord Page)>();
+        lock (state)
+        {
+            foreach (var (item, page) in batch)
+            {
+                if (present[item.ParentKey] is not { } summaries)
+                {
+                    // Deleted since the search: nothing to create under it.
+                    page.Pending--;
+                }
+                else if (summaries.Contains(item.Subtask.Summary))
+                {
+                    page.Pending--;
+                    if (state.CreatedHere.Contains((item.ParentKey, item.Subtask.RuleId)))
+                    {
+                        page.Created++;
+                    }
+                    else
+                    {
+                        page.AlreadyPresent++;
+                    }
+                }
+                else
+                {
+                    send.Add((item, page));
+                }
+            }
+        }
+
+        if (send.Count == 0)
+        {
+            return;
+        }
+
+        var result = await state.Client.CreateSubtasksAsync([.. send.Select(b => b.Item)], cancellationToken).ConfigureAwait(false);
         lock (state)
         {
             var pageOf = new Dictionary<SubtaskToCreate, PageRecord>(ReferenceEqualityComparer.Instance);
-            foreach (var (item, page) in batch)
+            foreach (var (item, page) in send)
             {
                 pageOf[item] = page;
                 page.Pending--;
@@ -380,6 +439,34 @@ public sealed partial class BackfillRunner(
         }
 
         TrackerTelemetry.SubtasksCreated.Add(result.Created.Count, new KeyValuePair<string, object?>("mode", "backfill"));
+    }
+
+    /// <summary>Runs a call, pausing (not failing) while Jira's rate window is closed.</summary>
+    private async Task<T> PausingAsync<T>(string jobId, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (JiraRateLimitedException ex)
+            {
+                await PauseAsync(jobId, ex, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task PauseAsync(string jobId, JiraRateLimitedException ex, CancellationToken cancellationToken)
+    {
+        LogPaused(jobId, ex.Until, ex.Reason ?? "unspecified");
+        var wait = ex.Until - time.GetUtcNow();
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
+
+        LogResumed(jobId);
     }
 
     private async Task<Rules.Model.SafetyClass> RequireModeAsync(BackfillJob job, CancellationToken cancellationToken)
@@ -438,13 +525,13 @@ public sealed partial class BackfillRunner(
     }
 
     /// <summary>A job's run: the walk, the batch waiting to be created, the pages not yet committed, and the last commit.</summary>
-    private sealed class RunState(BackfillJob job, Walk walk, IJiraClient client, string? subtaskTypeId)
+    private sealed class RunState(BackfillJob job, Walk walk, IJiraClient client, SubtaskScreen? screen)
     {
         public Walk Walk { get; } = walk;
 
         public IJiraClient Client { get; } = client;
 
-        public string? SubtaskTypeId { get; } = subtaskTypeId;
+        public SubtaskScreen? Screen { get; } = screen;
 
         public List<(SubtaskToCreate Item, PageRecord Page)> Pending { get; } = [];
 
@@ -609,6 +696,12 @@ public sealed partial class BackfillRunner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill could not create the {RuleId} sub-task of {IssueKey}: {Status} {Error}")]
     private partial void LogItemFailed(string issueKey, string ruleId, int status, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill {JobId}: paused by Jira until {Until:O}, reason {Reason}")]
+    private partial void LogPaused(string jobId, DateTimeOffset until, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Backfill {JobId}: resumed after Jira's rate window")]
+    private partial void LogResumed(string jobId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Backfill {JobId}: heartbeat failed")]
     private partial void LogHeartbeatFailed(Exception exception, string jobId);

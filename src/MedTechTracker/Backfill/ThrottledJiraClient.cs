@@ -7,7 +7,7 @@ namespace MedTechTracker.Backfill;
 /// <summary>
 /// One job's view of Jira: every call first takes a permit from the job's rate limiter, so the job's
 /// searches, counts and bulk creates together stay under the configured requests per second.
-/// Back-off on 429 is the Jira client's own resilience pipeline, underneath this.
+/// This is a ceiling per job; Jira's own limits are the process's rate governor, underneath this (shared with the worker).
 /// </summary>
 public sealed class ThrottledJiraClient(IJiraClient inner, RateLimiter limiter) : IJiraClient, IDisposable
 {
@@ -36,10 +36,16 @@ public sealed class ThrottledJiraClient(IJiraClient inner, RateLimiter limiter) 
         return await inner.GetIssueAsync(issueKey, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken)
+    public async Task<SubtaskScreen> GetSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken)
     {
         using var _ = await AcquireAsync(cancellationToken).ConfigureAwait(false);
-        return await inner.GetSubtaskIssueTypeIdAsync(projectKey, cancellationToken).ConfigureAwait(false);
+        return await inner.GetSubtaskScreenAsync(projectKey, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsProjectVisibleAsync(string projectKey, CancellationToken cancellationToken)
+    {
+        using var _ = await AcquireAsync(cancellationToken).ConfigureAwait(false);
+        return await inner.IsProjectVisibleAsync(projectKey, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken)

@@ -16,8 +16,14 @@ public static class ProjectsCommands
     {
         var factory = hostFactory ?? (() => CliHost.Build());
 
-        var list = new Command("list", "Show every configured project; projects not listed are Off.");
-        list.SetAction((parseResult, ct) => CliHost.RunAsync(parseResult, factory, (services, output, _, token) => ListAsync(services, output, token), ct));
+        var withJira = new Option<bool>("--jira") { Description = "Also ask Jira whether each project can take sub-tasks (its sub-task create screen)." };
+        var list = new Command("list", "Show every configured project; projects not listed are Off.") { withJira };
+        list.SetAction((parseResult, ct) =>
+        {
+            var jira = parseResult.GetValue(withJira);
+            var listFactory = hostFactory ?? (jira ? () => CliHost.Build(capabilities: CliCapabilities.Store | CliCapabilities.Queue | CliCapabilities.Jira) : factory);
+            return CliHost.RunAsync(parseResult, listFactory, (services, output, _, token) => ListAsync(services, output, jira, token), ct);
+        });
 
         var enableKey = KeyArgument();
         var shadow = new Option<bool>("--shadow") { Description = "Shadow mode: evaluate and log the plan, create nothing in Jira." };
@@ -50,7 +56,7 @@ public static class ProjectsCommands
 
     private static Argument<string> KeyArgument() => new("KEY") { Description = "The Jira project key, e.g. MED." };
 
-    private static async Task<int> ListAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<int> ListAsync(IServiceProvider services, TextWriter output, bool withJira, CancellationToken cancellationToken)
     {
         var all = await services.GetRequiredService<ISettingsStore>().ListAsync(cancellationToken).ConfigureAwait(false);
         if (all.Count == 0)
@@ -59,22 +65,44 @@ public static class ProjectsCommands
             return CliHost.Ok;
         }
 
-        var table = CliTable.Create("Project", "Mode", "Safety class", "On update", "Updated (UTC)", "Updated by");
+        var table = withJira
+            ? CliTable.Create("Project", "Mode", "Safety class", "On update", "Updated (UTC)", "Updated by", "Sub-task screen")
+            : CliTable.Create("Project", "Mode", "Safety class", "On update", "Updated (UTC)", "Updated by");
+        var jira = withJira ? services.GetRequiredService<Jira.IJiraClient>() : null;
         foreach (var settings in all)
         {
-            table.AddRow([
+            string[] row = [
                 settings.ProjectKey,
                 settings.Mode.ToString(),
                 settings.SafetyClass.ToString(),
                 settings.OnUpdate ? "yes" : "no",
                 settings.UpdatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                settings.UpdatedBy,
-            ]);
+                settings.UpdatedBy ?? "",
+            ];
+            if (jira is not null)
+            {
+                row = [.. row, await ScreenAsync(jira, settings.ProjectKey, cancellationToken).ConfigureAwait(false)];
+            }
+
+            table.AddRow(row);
         }
 
         CliTable.Write(output, table);
         await output.WriteLineAsync($"{all.Count} configured project{(all.Count == 1 ? "" : "s")}; any other project is Off.").ConfigureAwait(false);
         return CliHost.Ok;
+    }
+
+    private static async Task<string> ScreenAsync(Jira.IJiraClient jira, string projectKey, CancellationToken cancellationToken)
+    {
+        if (!await jira.IsProjectVisibleAsync(projectKey, cancellationToken).ConfigureAwait(false))
+        {
+            return "not visible to the bot";
+        }
+
+        var screen = await jira.GetSubtaskScreenAsync(projectKey, cancellationToken).ConfigureAwait(false);
+        return screen.Refusal is { } refusal ? "refused: " + refusal
+            : screen.Lacking.Count > 0 ? $"lacks {string.Join(" and ", screen.Lacking)} (created without)"
+            : "ok";
     }
 
     private static async Task<int> ChangeAsync(

@@ -20,6 +20,14 @@ public sealed partial class BotIdentityInitializer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.BotAccountId is { Length: > 0 } configured)
+        {
+            // Configured by the operator: GET /myself (scope read:jira-user) is never needed.
+            identity.Set(configured.Trim());
+            LogKnown(logger, identity.AccountId!);
+            return;
+        }
+
         var first = TryOnceAsync(_stopping.Token);
         try
         {
@@ -52,13 +60,13 @@ public sealed partial class BotIdentityInitializer(
     {
         try
         {
-            await first.ConfigureAwait(false);
-            for (var attempt = 0; !identity.IsKnown && !stopping.IsCancellationRequested; attempt++)
+            if (await first.ConfigureAwait(false))
             {
-                var delay = JiraResilience.Delay(attempt, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), MaxBackoff);
-                await Task.Delay(delay, timeProvider, stopping).ConfigureAwait(false);
-                await TryOnceAsync(stopping).ConfigureAwait(false);
+                return;
             }
+
+            await JiraResilience.UntilTrue(TimeSpan.FromSeconds(2), MaxBackoff, timeProvider)
+                .ExecuteAsync(async ct => identity.IsKnown || await TryOnceAsync(ct).ConfigureAwait(false), stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {

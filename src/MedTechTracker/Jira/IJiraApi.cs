@@ -25,6 +25,12 @@ public interface IJiraApi
     [Get("/rest/api/3/issue/createmeta/{projectKey}/issuetypes")]
     Task<HttpResponseMessage> GetCreateMetaIssueTypesAsync(string projectKey, [Query] int startAt, [Query] int maxResults, CancellationToken cancellationToken);
 
+    [Get("/rest/api/3/issue/createmeta/{projectKey}/issuetypes/{issueTypeId}")]
+    Task<HttpResponseMessage> GetCreateMetaFieldsAsync(string projectKey, string issueTypeId, [Query] int startAt, [Query] int maxResults, CancellationToken cancellationToken);
+
+    [Get("/rest/api/3/project/{projectKey}")]
+    Task<HttpResponseMessage> GetProjectAsync(string projectKey, CancellationToken cancellationToken);
+
     [Post("/rest/api/3/issue/bulk")]
     Task<HttpResponseMessage> CreateIssuesAsync([Body] JsonObject body, CancellationToken cancellationToken);
 

@@ -11,8 +11,11 @@ public interface IJiraClient
     /// <summary><c>GET /rest/api/3/issue/{key}?fields=summary,description,issuetype,project,subtasks,parent</c>; null on 404.</summary>
     Task<IssueSnapshot?> GetIssueAsync(string issueKey, CancellationToken cancellationToken);
 
-    /// <summary>The project's sub-task issue type id from createmeta (cached per project); null when the project has none.</summary>
-    Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken);
+    /// <summary>The project's sub-task issue type and its create screen's fields from createmeta (cached per project).</summary>
+    Task<SubtaskScreen> GetSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken);
+
+    /// <summary>Whether the bot can browse the project (<c>GET /project/{key}</c>, cached): tells a deleted issue from one it cannot see.</summary>
+    Task<bool> IsProjectVisibleAsync(string projectKey, CancellationToken cancellationToken);
 
     /// <summary><c>POST /rest/api/3/issue/bulk</c>, at most 50 items per call (larger lists are split).</summary>
     Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -7,6 +6,7 @@ using MedTechTracker.Rules.Adf;
 using MedTechTracker.Rules.Issues;
 using MedTechTracker.Rules.Model;
 using Microsoft.Extensions.Options;
+using static MedTechTracker.Jira.JiraResponses;
 
 namespace MedTechTracker.Jira;
 
@@ -14,24 +14,25 @@ namespace MedTechTracker.Jira;
 /// <see cref="IJiraClient"/> over the Refit <see cref="IJiraApi"/>. Parses responses with JsonDocument, maps failures
 /// to <see cref="JiraException"/> whose messages name the call, the issue key and Jira's own error text only.
 /// </summary>
-public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient, IJiraIssueProperties
+/// <remarks>The project metadata (create screens, visibility) lives in <see cref="JiraProjectChecks"/>, reading answers in
+/// <see cref="JiraResponses"/>; a fresh Refit client per call comes from <see cref="JiraApiFactory"/>.</remarks>
+public sealed partial class JiraClient(JiraApiFactory apis, JiraProjectChecks projects, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient, IJiraIssueProperties
 {
     public const int MaxBulkItems = 50;
-    private const int MetaPageSize = 50;
     private const int ProjectPageSize = 50;
     private const int MaxPages = 10_000;
 
     private static readonly string[] SearchFields = ["summary", "description", "issuetype", "subtasks", "created"];
 
     private readonly JiraOptions _options = options.Value;
-    private readonly ConcurrentDictionary<string, (string? Id, DateTimeOffset Expires)> _subtaskTypes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Polly.ResiliencePipeline<List<SubtaskToCreate>> _bulkItems = JiraResilience.BulkItemPipeline<SubtaskToCreate>(options.Value, timeProvider);
     private readonly SemaphoreSlim _projectsLock = new(1, 1);
     private (IReadOnlyList<JiraProject> Projects, DateTimeOffset Expires)? _projects;
 
     public async Task<string> GetBotAccountIdAsync(CancellationToken cancellationToken)
     {
         const string operation = "GET /myself";
-        using var response = await SendAsync(operation, null, api.GetMyselfAsync, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(operation, null, ct => apis.Create().GetMyselfAsync(ct), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
         using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
         return StringProperty(document.RootElement, "accountId")
@@ -41,7 +42,7 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
     public async Task<IssueSnapshot?> GetIssueAsync(string issueKey, CancellationToken cancellationToken)
     {
         const string operation = "GET issue";
-        using var response = await SendAsync(operation, issueKey, ct => api.GetIssueAsync(issueKey, ct), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(operation, issueKey, ct => apis.Create().GetIssueAsync(issueKey, ct), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -62,7 +63,7 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
     public async Task<JsonNode?> GetIssuePropertyAsync(string issueKey, string propertyKey, CancellationToken cancellationToken)
     {
         const string operation = "GET issue property";
-        using var response = await SendAsync(operation, issueKey, ct => api.GetIssuePropertyAsync(issueKey, propertyKey, ct), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(operation, issueKey, ct => apis.Create().GetIssuePropertyAsync(issueKey, propertyKey, ct), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
@@ -78,60 +79,15 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
     public async Task SetIssuePropertyAsync(string issueKey, string propertyKey, JsonObject value, CancellationToken cancellationToken)
     {
         const string operation = "PUT issue property";
-        using var response = await SendAsync(operation, issueKey, ct => api.SetIssuePropertyAsync(issueKey, propertyKey, value, ct), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(operation, issueKey, ct => apis.Create().SetIssuePropertyAsync(issueKey, propertyKey, value, ct), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, operation, issueKey, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken)
-    {
-        var now = timeProvider.GetUtcNow();
-        if (_subtaskTypes.TryGetValue(projectKey, out var cached) && cached.Expires > now)
-        {
-            return cached.Id;
-        }
+    public Task<SubtaskScreen> GetSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken) =>
+        projects.GetSubtaskScreenAsync(projectKey, cancellationToken);
 
-        const string operation = "GET createmeta issue types";
-        string? found = null;
-        var startAt = 0;
-        for (var page = 0; page < MaxPages && found is null; page++)
-        {
-            var start = startAt;
-            using var response = await SendAsync(operation, projectKey, ct => api.GetCreateMetaIssueTypesAsync(projectKey, start, MetaPageSize, ct), cancellationToken).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, operation, projectKey, cancellationToken).ConfigureAwait(false);
-            using var document = await ReadJsonAsync(response, operation, projectKey, cancellationToken).ConfigureAwait(false);
-            var root = document.RootElement;
-            var types = ArrayProperty(root, "issueTypes") ?? ArrayProperty(root, "values") ?? ArrayProperty(root, "createMetaIssueType");
-            var count = 0;
-            if (types is { } array)
-            {
-                foreach (var type in array.EnumerateArray())
-                {
-                    count++;
-                    if (found is null && IsSubtaskType(type))
-                    {
-                        found = StringProperty(type, "id");
-                    }
-                }
-            }
-
-            startAt += count;
-            var total = IntProperty(root, "total");
-            var isLast = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("isLast", out var last) && last.ValueKind == JsonValueKind.True;
-            if (count == 0 || isLast || total is null || startAt >= total)
-            {
-                break;
-            }
-        }
-
-        // A missing sub-task type is cached only briefly, so an admin's fix is picked up soon.
-        _subtaskTypes[projectKey] = (found, now + (found is null ? _options.ProjectCacheDuration : _options.IssueTypeCacheDuration));
-        if (found is null)
-        {
-            LogNoSubtaskType(logger, projectKey);
-        }
-
-        return found;
-    }
+    public Task<bool> IsProjectVisibleAsync(string projectKey, CancellationToken cancellationToken) =>
+        projects.IsProjectVisibleAsync(projectKey, cancellationToken);
 
     public async Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken)
     {
@@ -146,73 +102,86 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
         return new BulkCreateResult(created, failed);
     }
 
+    /// <summary>
+    /// Items Jira reports as transiently failed (per-item 429/5xx in its answer) were not created, so just those are sent
+    /// again by <see cref="JiraResilience.BulkItemPipeline"/>; what still fails after the last round is reported as transient.
+    /// </summary>
     private async Task CreateChunkAsync(List<SubtaskToCreate> chunk, List<CreatedSubtask> created, List<FailedSubtask> failed, CancellationToken cancellationToken)
     {
-        const string operation = "POST issue/bulk";
         var pending = chunk;
-        for (var round = 0; pending.Count > 0; round++)
+        var lastErrors = new Dictionary<SubtaskToCreate, (int Status, string Text)>(ReferenceEqualityComparer.Instance);
+        var left = await _bulkItems.ExecuteAsync(async ct =>
         {
-            if (round > 0)
+            pending = await SendChunkAsync(pending, created, failed, lastErrors, ct).ConfigureAwait(false);
+            return pending;
+        }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var item in left)
+        {
+            var (status, text) = lastErrors[item];
+            LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, status);
+            failed.Add(new FailedSubtask(item, status, text, Permanent: false));
+        }
+    }
+
+    /// <summary>One bulk call; returns the items that failed transiently.</summary>
+    private async Task<List<SubtaskToCreate>> SendChunkAsync(List<SubtaskToCreate> pending, List<CreatedSubtask> created, List<FailedSubtask> failed, Dictionary<SubtaskToCreate, (int Status, string Text)> lastErrors, CancellationToken cancellationToken)
+    {
+        const string operation = "POST issue/bulk";
+        var subject = ParentsOf(pending);
+        var body = BulkBody(pending);
+        using var response = await SendAsync(operation, subject, ct => apis.Create().CreateIssuesAsync(body, ct), cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.BadRequest)
+        {
+            throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
+        }
+
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = ParseBulkResponse(text, pending.Count);
+        if (outcome is null)
+        {
+            if (!response.IsSuccessStatusCode)
             {
-                var delay = JiraResilience.Delay(round - 1, null, _options.RetryBaseDelay, _options.RetryMaxDelay);
-                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                throw new JiraException(Message(operation, subject, (int)response.StatusCode, ErrorText(text)), (int)response.StatusCode, permanent: true);
             }
 
-            var subject = ParentsOf(pending);
-            var body = BulkBody(pending);
-            using var response = await SendAsync(operation, subject, ct => api.CreateIssuesAsync(body, ct), cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.BadRequest)
-            {
-                throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
-            }
+            // Jira's answer cannot be matched to the items: some may exist now. Transient, so the caller re-reads
+            // the parents' sub-tasks (strongly consistent) before creating anything again.
+            throw new JiraException($"Jira {operation} {subject} returned an answer that does not match the {pending.Count} items sent; outcome unknown.", (int)response.StatusCode, permanent: false);
+        }
 
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            var outcome = ParseBulkResponse(text, pending.Count);
-            if (outcome is null)
+        var retry = new List<SubtaskToCreate>();
+        var successIndex = 0;
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var item = pending[i];
+            if (outcome.Errors.TryGetValue(i, out var error))
             {
-                if (!response.IsSuccessStatusCode)
+                if (error.Status is 429 or >= 500)
                 {
-                    throw new JiraException(Message(operation, subject, (int)response.StatusCode, ErrorText(text)), (int)response.StatusCode, permanent: true);
-                }
-
-                // Jira's answer cannot be matched to the items: some may exist now. Transient, so the caller re-reads
-                // the parents' sub-tasks (strongly consistent) before creating anything again.
-                throw new JiraException($"Jira {operation} {subject} returned an answer that does not match the {pending.Count} items sent; outcome unknown.", (int)response.StatusCode, permanent: false);
-            }
-
-            var retry = new List<SubtaskToCreate>();
-            var successIndex = 0;
-            for (var i = 0; i < pending.Count; i++)
-            {
-                var item = pending[i];
-                if (outcome.Errors.TryGetValue(i, out var error))
-                {
-                    var transient = error.Status is 429 or >= 500;
-                    if (transient && round < _options.BulkItemRetries)
-                    {
-                        retry.Add(item);
-                    }
-                    else
-                    {
-                        LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, error.Status);
-                        failed.Add(new FailedSubtask(item, error.Status, error.Text, Permanent: !transient));
-                    }
+                    lastErrors[item] = error;
+                    retry.Add(item);
                 }
                 else
                 {
-                    created.Add(new CreatedSubtask(item, outcome.CreatedKeys[successIndex++]));
+                    LogItemFailed(logger, item.ParentKey, item.Subtask.RuleId, error.Status);
+                    failed.Add(new FailedSubtask(item, error.Status, error.Text, Permanent: true));
                 }
             }
-
-            pending = retry;
+            else
+            {
+                created.Add(new CreatedSubtask(item, outcome.CreatedKeys[successIndex++]));
+            }
         }
+
+        return retry;
     }
 
     public async Task<SearchPage> SearchAsync(string jql, string? nextPageToken, int maxResults, CancellationToken cancellationToken)
     {
         const string operation = "POST search/jql";
         var body = new JiraSearchRequest(jql, SearchFields, maxResults, string.IsNullOrEmpty(nextPageToken) ? null : nextPageToken);
-        using var response = await SendAsync(operation, null, ct => api.SearchAsync(body, ct), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(operation, null, ct => apis.Create().SearchAsync(body, ct), cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.BadRequest && body.NextPageToken is not null)
         {
             var text = ErrorText(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
@@ -255,7 +224,7 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
     public async Task<long> ApproximateCountAsync(string jql, CancellationToken cancellationToken)
     {
         const string operation = "POST search/approximate-count";
-        using var response = await SendAsync(operation, null, ct => api.ApproximateCountAsync(new JiraCountRequest(jql), ct), cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(operation, null, ct => apis.Create().ApproximateCountAsync(new JiraCountRequest(jql), ct), cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
         using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
         return document.RootElement.ValueKind == JsonValueKind.Object
@@ -297,7 +266,7 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
         for (var page = 0; page < MaxPages; page++)
         {
             var start = startAt;
-            using var response = await SendAsync(operation, null, ct => api.SearchProjectsAsync(start, ProjectPageSize, ct), cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(operation, null, ct => apis.Create().SearchProjectsAsync(start, ProjectPageSize, ct), cancellationToken).ConfigureAwait(false);
             await EnsureSuccessAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
             using var document = await ReadJsonAsync(response, operation, null, cancellationToken).ConfigureAwait(false);
             var root = document.RootElement;
@@ -337,18 +306,26 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
                 labels.Add(label);
             }
 
-            updates.Add(new JsonObject
+            var fields = new JsonObject
             {
-                ["fields"] = new JsonObject
-                {
-                    ["project"] = new JsonObject { ["key"] = item.ProjectKey },
-                    ["parent"] = new JsonObject { ["key"] = item.ParentKey },
-                    ["issuetype"] = new JsonObject { ["id"] = item.IssueTypeId },
-                    ["summary"] = item.Subtask.Summary,
-                    ["description"] = item.Subtask.Description.DeepClone(),
-                    ["labels"] = labels,
-                },
-            });
+                ["project"] = new JsonObject { ["key"] = item.ProjectKey },
+                ["parent"] = new JsonObject { ["key"] = item.ParentKey },
+                ["issuetype"] = new JsonObject { ["id"] = item.IssueTypeId },
+                ["summary"] = item.Subtask.Summary,
+            };
+
+            // Only fields on the create screen may be set; the summary alone keeps the duplicate check working.
+            if (item.WithDescription)
+            {
+                fields["description"] = item.Subtask.Description.DeepClone();
+            }
+
+            if (item.WithLabels)
+            {
+                fields["labels"] = labels;
+            }
+
+            updates.Add(new JsonObject { ["fields"] = fields });
         }
 
         return new JsonObject { ["issueUpdates"] = updates };
@@ -416,90 +393,10 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
             : $"under {string.Join(", ", parents.Take(5))} and {parents.Count - 5} more";
     }
 
-    private static bool IsSubtaskType(JsonElement type) => type.ValueKind == JsonValueKind.Object
-        && ((type.TryGetProperty("subtask", out var subtask) && subtask.ValueKind == JsonValueKind.True)
-            || IntProperty(type, "hierarchyLevel") == -1);
-
-    private static async Task<HttpResponseMessage> SendAsync(string operation, string? subject, Func<CancellationToken, Task<HttpResponseMessage>> call, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await call(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            // Time-outs, an open circuit and network errors: transient. Exception messages here come from the HTTP
-            // stack (never from issue content).
-            throw new JiraException($"Jira {Join(operation, subject)} failed: {ex.GetType().Name}: {ex.Message}", null, permanent: false, ex);
-        }
-    }
-
-    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ErrorAsync(response, operation, subject, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task<JiraException> ErrorAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
-    {
-        var status = (int)response.StatusCode;
-        string text;
-        try
-        {
-            text = ErrorText(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            text = "";
-        }
-
-        var permanent = status is 400 or 401 or 403 or 404 or 405 or 410 or 413 or 422;
-        return new JiraException(Message(operation, subject, status, text), status, permanent)
-        {
-            RetryAfter = JiraResilience.RetryAfter(response, timeProvider),
-        };
-    }
-
-    private static string Message(string operation, string? subject, int status, string text) =>
-        $"Jira {Join(operation, subject)} failed with HTTP {status}{(text.Length > 0 ? ": " + text : ".")}";
-
-    private static string Join(string operation, string? subject) => subject is null ? operation : $"{operation} {subject}";
-
     /// <summary>Jira's error keys and a sanitised, bounded message (see <see cref="JiraErrorText"/>): never field values or control characters.</summary>
     internal static string ErrorText(string body) => JiraErrorText.FromBody(body);
 
     private static string ErrorText(JsonElement root) => JiraErrorText.FromJson(root);
-
-    private static async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string operation, string? subject, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
-            {
-                return await JsonDocument.ParseAsync(stream, AdfText.ParseOptions, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (JsonException ex) when (AdfText.IsTooDeep(ex))
-        {
-            // Retrying cannot make the document shallower: a clear, permanent failure for this one issue.
-            throw new JiraException($"Jira {Join(operation, subject)} returned a document that cannot be processed: {AdfText.TooDeepMessage}.", (int)response.StatusCode, permanent: true, ex);
-        }
-        catch (JsonException ex)
-        {
-            throw new JiraException($"Jira {Join(operation, subject)} returned a body that is not JSON (HTTP {(int)response.StatusCode}).", (int)response.StatusCode, permanent: false, ex);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw new JiraException($"Jira {Join(operation, subject)} failed while reading the answer: {ex.Message}", (int)response.StatusCode, permanent: false, ex);
-        }
-    }
 
     /// <summary>Jira writes offsets without a colon (<c>2024-01-15T10:30:00.000+0100</c>).</summary>
     internal static DateTimeOffset? ParseJiraDate(string? text)
@@ -517,26 +414,6 @@ public sealed partial class JiraClient(IJiraApi api, IOptions<JiraOptions> optio
 
         return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
     }
-
-    private static string? StringProperty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        } : null;
-
-    private static int? IntProperty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
-            ? number
-            : element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var text) && text.ValueKind == JsonValueKind.String
-                && int.TryParse(text.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-
-    private static JsonElement? ArrayProperty(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? value : null;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Jira project {ProjectKey} offers no sub-task issue type")]
-    private static partial void LogNoSubtaskType(ILogger logger, string projectKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Jira refused sub-task for rule {RuleId} under {IssueKey} with status {Status}")]
     private static partial void LogItemFailed(ILogger logger, string issueKey, string ruleId, int status);

@@ -13,7 +13,4 @@ public sealed class JiraException(string message, int? statusCode, bool permanen
 
     /// <summary>True when Jira refused a search page token (expired after about 7 days).</summary>
     public bool PageTokenExpired { get; init; }
-
-    /// <summary>Jira's <c>Retry-After</c> on the last answer (429/503), when it sent one: the minimum wait before trying again.</summary>
-    public TimeSpan? RetryAfter { get; init; }
 }

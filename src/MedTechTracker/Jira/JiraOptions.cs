@@ -3,15 +3,30 @@ using System.ComponentModel.DataAnnotations;
 namespace MedTechTracker.Jira;
 
 /// <summary>
-/// Section "Jira": where Jira is and how the bot authenticates. Exactly one auth mode:
-/// <see cref="Email"/> + <see cref="ApiToken"/> (Basic) or <see cref="BearerToken"/> (OAuth service account or Data Center PAT).
+/// Section "Jira": where Jira Cloud is and how the bot authenticates. Exactly one auth mode:
+/// <see cref="Email"/> + <see cref="ApiToken"/> (Basic; a scoped token goes through the gateway with <see cref="ScopedToken"/>),
+/// <see cref="OAuth"/> client credentials (renewed tokens, through the gateway), or a fixed <see cref="BearerToken"/>.
 /// </summary>
 public sealed class JiraOptions
 {
     public const string Section = "Jira";
 
-    /// <summary>https://your-site.atlassian.net, or https://api.atlassian.com/ex/jira/{cloudId} for OAuth.</summary>
+    /// <summary>https://your-site.atlassian.net (or the gateway https://api.atlassian.com/ex/jira/{cloudId} itself).</summary>
     public string? BaseUrl { get; set; }
+
+    /// <summary>The site's cloud id; when absent and the gateway is used, it is read once from {BaseUrl}/_edge/tenant_info.</summary>
+    public string? CloudId { get; set; }
+
+    /// <summary>The API gateway that OAuth and scoped-token traffic goes through ({GatewayUrl}/ex/jira/{cloudId}).</summary>
+    public string GatewayUrl { get; set; } = "https://api.atlassian.com";
+
+    /// <summary><see cref="ApiToken"/> is a scoped API token: Basic auth through the gateway instead of the site URL.</summary>
+    public bool ScopedToken { get; set; }
+
+    /// <summary>The bot's account id; when set, GET /myself (which needs read:jira-user) is never called.</summary>
+    public string? BotAccountId { get; set; }
+
+    public JiraOAuthOptions OAuth { get; set; } = new();
 
     public string? Email { get; set; }
 
@@ -58,9 +73,25 @@ public sealed class JiraOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00", ErrorMessage = "Jira:StartupIdentityTimeout must be between 0 and 5 minutes.")]
     public TimeSpan StartupIdentityTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long one call may wait for a window Jira closed (429) before the caller defers the work instead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Jira:RateLimitWaitBudget must be between 0 and 10 minutes.")]
+    public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Upper bound of concurrent Jira calls of this process; the governor adapts below it (AIMD).</summary>
+    [Range(1, 256, ErrorMessage = "Jira:MaxConcurrency must be between 1 and 256.")]
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>How long a project's create screen and the bot's visibility of a project are cached.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Jira:ProjectCheckCacheDuration must be between 0 and 1 day.")]
+    public TimeSpan ProjectCheckCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
+
     internal bool UsesBearer => !string.IsNullOrWhiteSpace(BearerToken);
+
+    internal bool UsesOAuth => OAuth.IsConfigured;
+
+    internal bool UsesGateway => UsesOAuth || ScopedToken;
 
     /// <summary>Never prints a secret.</summary>
     public override string ToString() =>
-        $"JiraOptions {{ BaseUrl = {BaseUrl}, Auth = {(UsesBearer ? "Bearer" : "Basic")}, Email = {(string.IsNullOrEmpty(Email) ? "" : "(set)")} }}";
+        $"JiraOptions {{ BaseUrl = {BaseUrl}, Auth = {(UsesOAuth ? "OAuth" : UsesBearer ? "Bearer" : ScopedToken ? "Basic (scoped token)" : "Basic")}, Email = {(string.IsNullOrEmpty(Email) ? "" : "(set)")} }}";
 }

@@ -8,29 +8,38 @@ public sealed class JiraOptionsValidator : IValidateOptions<JiraOptions>
     public ValidateOptionsResult Validate(string? name, JiraOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.BaseUrl))
-        {
-            failures.Add("Jira:BaseUrl is required (e.g. https://your-site.atlassian.net).");
-        }
-        else if (!Uri.TryCreate(options.BaseUrl, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
-        {
-            failures.Add("Jira:BaseUrl must be an absolute http or https URL.");
-        }
+        RequireUrl(failures, "Jira:BaseUrl", options.BaseUrl, "https://your-site.atlassian.net");
 
         var hasEmail = !string.IsNullOrWhiteSpace(options.Email);
         var hasApiToken = !string.IsNullOrWhiteSpace(options.ApiToken);
         var hasBearer = !string.IsNullOrWhiteSpace(options.BearerToken);
-        if (hasBearer && (hasEmail || hasApiToken))
+        var hasOAuth = options.UsesOAuth;
+        var modes = (hasEmail || hasApiToken ? 1 : 0) + (hasBearer ? 1 : 0) + (hasOAuth ? 1 : 0);
+        if (modes > 1)
         {
-            failures.Add("Jira:BearerToken and Jira:Email/Jira:ApiToken are both set; configure exactly one auth mode.");
+            failures.Add("More than one of Jira:Email/Jira:ApiToken, Jira:BearerToken and Jira:OAuth:ClientId/ClientSecret is set; configure exactly one auth mode.");
+        }
+        else if (modes == 0)
+        {
+            failures.Add("Jira:ApiToken (with Jira:Email), Jira:OAuth:ClientId (with Jira:OAuth:ClientSecret) or Jira:BearerToken is required.");
+        }
+        else if (hasOAuth)
+        {
+            if (string.IsNullOrWhiteSpace(options.OAuth.ClientId))
+            {
+                failures.Add("Jira:OAuth:ClientId is required when Jira:OAuth:ClientSecret is set.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.OAuth.ClientSecret))
+            {
+                failures.Add("Jira:OAuth:ClientSecret is required when Jira:OAuth:ClientId is set.");
+            }
+
+            RequireUrl(failures, "Jira:OAuth:TokenUrl", options.OAuth.TokenUrl, JiraOAuthOptions.DefaultTokenUrl);
         }
         else if (!hasBearer)
         {
-            if (!hasEmail && !hasApiToken)
-            {
-                failures.Add("Jira:ApiToken (with Jira:Email) or Jira:BearerToken is required.");
-            }
-            else if (!hasApiToken)
+            if (!hasApiToken)
             {
                 failures.Add("Jira:ApiToken is required when Jira:Email is set.");
             }
@@ -40,6 +49,38 @@ public sealed class JiraOptionsValidator : IValidateOptions<JiraOptions>
             }
         }
 
+        if (options.ScopedToken && (hasBearer || hasOAuth))
+        {
+            failures.Add("Jira:ScopedToken applies to Jira:ApiToken only.");
+        }
+
+        if (options.UsesGateway)
+        {
+            RequireUrl(failures, "Jira:GatewayUrl", options.GatewayUrl, "https://api.atlassian.com");
+        }
+
+        if (options.CloudId is { } cloudId && (cloudId.Length == 0 || !cloudId.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')))
+        {
+            failures.Add("Jira:CloudId must be the site's cloud id (letters, digits and '-').");
+        }
+
+        if (options.RateLimitWaitBudget >= options.TotalTimeout)
+        {
+            failures.Add("Jira:RateLimitWaitBudget must be shorter than Jira:TotalTimeout.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void RequireUrl(List<string> failures, string key, string? value, string example)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            failures.Add($"{key} is required (e.g. {example}).");
+        }
+        else if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+        {
+            failures.Add($"{key} must be an absolute http or https URL.");
+        }
     }
 }

@@ -9,7 +9,8 @@ using Polly.Timeout;
 namespace MedTechTracker.Jira;
 
 /// <summary>
-/// The one resilience pipeline of the Jira client: total time-out → retry → circuit breaker → per-attempt time-out.
+/// The one resilience pipeline of the Jira client: total time-out → retry → circuit breaker → per-attempt time-out
+/// (the rate governor sits inside it, see <see cref="JiraRateGovernorHandler"/>).
 /// </summary>
 /// <remarks>
 /// Why a retried POST cannot duplicate a sub-task:
@@ -45,8 +46,10 @@ public static class JiraResilience
                 MaxRetryAttempts = options.RetryMaxAttempts - 1,
                 ShouldRetryAfterHeader = false,
                 ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome, args.Context.GetRequestMessage())),
+                // Waiting out Retry-After / X-RateLimit-Reset is the rate governor's job (inside this retry, shared by the
+                // process): a retried attempt waits for its window there, or is deferred when that is too long.
                 DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
-                    Delay(args.AttemptNumber, RetryAfter(args.Outcome.Result, timeProvider), options.RetryBaseDelay, options.RetryMaxDelay)),
+                    Delay(args.AttemptNumber, null, options.RetryBaseDelay, options.RetryMaxDelay)),
             });
         }
 
@@ -62,6 +65,42 @@ public static class JiraResilience
 
         builder.AddTimeout(new HttpTimeoutStrategyOptions { Name = "jira-attempt", Timeout = options.AttemptTimeout });
     }
+
+    /// <summary>
+    /// Rounds for bulk-create items Jira answered as transiently failed (per item 429/5xx): the callback returns what is
+    /// left, and is called again while something is, up to <see cref="JiraOptions.BulkItemRetries"/> more times.
+    /// </summary>
+    public static ResiliencePipeline<List<T>> BulkItemPipeline<T>(JiraOptions options, TimeProvider timeProvider)
+    {
+        var builder = new ResiliencePipelineBuilder<List<T>> { TimeProvider = timeProvider };
+        if (options.BulkItemRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<List<T>>
+            {
+                Name = "jira-bulk-items",
+                MaxRetryAttempts = options.BulkItemRetries,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Count: > 0 }),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(args.AttemptNumber, null, options.RetryBaseDelay, options.RetryMaxDelay)),
+            });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Retries <paramref name="attempt"/> until it returns true, forever (until cancelled), with capped jittered back-off:
+    /// the bot identity at start-up.
+    /// </summary>
+    public static ResiliencePipeline<bool> UntilTrue(TimeSpan baseDelay, TimeSpan cap, TimeProvider timeProvider) =>
+        new ResiliencePipelineBuilder<bool> { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions<bool>
+            {
+                Name = "jira-until",
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is false),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Delay(args.AttemptNumber, baseDelay, baseDelay, cap)),
+            })
+            .Build();
 
     /// <summary>Whether this outcome may be retried for this request (see the class remarks).</summary>
     internal static bool ShouldRetry(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request)

@@ -14,7 +14,7 @@ public static class TelemetryExtensions
 {
     public const string LivenessPath = "/healthz";
     public const string ReadinessPath = "/readyz";
-    private const string ReadyTag = "ready";
+    public const string ReadyTag = "ready";
 
     /// <summary>OpenTelemetry (traces, metrics, logs; OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set), queue gauges, health checks.</summary>
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)

@@ -27,6 +27,22 @@ public static class TrackerTelemetry
     public static readonly Counter<long> SubtasksPlannedInShadow = Meter.CreateCounter<long>("mtc.subtasks.shadow", description: "Sub-tasks a Shadow project would have received.");
 
     /// <summary>Tags "operation" and "status" (HTTP status code or "exception").</summary>
+    private static Func<Jira.JiraRateState>? s_jiraRate;
+    private static int s_jiraGauges;
+
+    /// <summary>The rate governor of the process (the latest one, in tests that build several hosts) feeds two gauges.</summary>
+    public static void ObserveJiraRate(Func<Jira.JiraRateState> state)
+    {
+        s_jiraRate = state;
+        if (Interlocked.Exchange(ref s_jiraGauges, 1) == 0)
+        {
+            Meter.CreateObservableGauge("mtc.jira.paused", () => s_jiraRate?.Invoke().PausedUntil is null ? 0 : 1, description: "1 while Jira's rate window is closed (no calls are sent).");
+            Meter.CreateObservableGauge("mtc.jira.concurrency", () => s_jiraRate?.Invoke().ConcurrencyLimit ?? 0, description: "Concurrent Jira calls the rate governor currently allows (AIMD).");
+        }
+    }
+
+    public static readonly Counter<long> JiraThrottled = Meter.CreateCounter<long>("mtc.jira.throttled", description: "Jira answers that closed the rate window (429, or 503 with Retry-After), by RateLimit-Reason.");
+
     public static readonly Counter<long> JiraCalls = Meter.CreateCounter<long>("mtc.jira.calls", description: "Jira REST calls, by operation and status.");
 
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("mtc.queue.deadlettered", description: "Messages dead-lettered.");

@@ -24,6 +24,7 @@ public sealed partial class IssueProcessor(
     FiredRulesLedger ledger,
     RulesProvider rules,
     ShadowReport shadow,
+    ParentWriteLocks locks,
     TimeProvider time,
     ILogger<IssueProcessor> logger)
 {
@@ -46,6 +47,10 @@ public sealed partial class IssueProcessor(
         {
             activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
             throw;
+        }
+        catch (JiraRateLimitedException ex)
+        {
+            outcome = ProcessingOutcome.Deferred(ex.Until, $"{message.IssueKey}: paused by Jira until {ex.Until:O}, reason {ex.Reason ?? "unspecified"}");
         }
         catch (JiraException ex) when (ex.Permanent)
         {
@@ -76,9 +81,17 @@ public sealed partial class IssueProcessor(
             return ProcessingOutcome.Completed("off");
         }
 
+        // From this strongly consistent read until the create returns, no backfill in this process writes under this parent.
+        using var parentLock = await locks.AcquireAsync(message.IssueKey, cancellationToken).ConfigureAwait(false);
         var issue = await jira.GetIssueAsync(message.IssueKey, cancellationToken).ConfigureAwait(false);
         if (issue is null)
         {
+            // 404 means deleted or not visible to the bot: one cached check of the project tells which.
+            if (!await jira.IsProjectVisibleAsync(message.ProjectKey, cancellationToken).ConfigureAwait(false))
+            {
+                return ProcessingOutcome.DeadLettered($"{message.IssueKey}: not visible to the bot: Jira answers 404 for the issue and for project {message.ProjectKey}; give the bot account Browse projects (and Create issues) in {message.ProjectKey}");
+            }
+
             LogIssueGone(message.IssueKey);
             return ProcessingOutcome.Completed("gone");
         }
@@ -155,13 +168,15 @@ public sealed partial class IssueProcessor(
     private async Task<ProcessingOutcome> CreateAsync(
         string issueKey, string projectKey, IssuePlan plan, IReadOnlyList<PlannedSubtask> missing, IReadOnlySet<string> fired, Activity? activity, CancellationToken cancellationToken)
     {
-        var typeId = await jira.GetSubtaskIssueTypeIdAsync(projectKey, cancellationToken).ConfigureAwait(false);
-        if (typeId is null)
+        var screen = await jira.GetSubtaskScreenAsync(projectKey, cancellationToken).ConfigureAwait(false);
+        if (screen.Refusal is { } refusal)
         {
-            return ProcessingOutcome.DeadLettered($"{issueKey}: project {projectKey} has no sub-task issue type");
+            // The project is refused as a whole (shown on /readyz and the admin page), not one dead letter per issue.
+            LogProjectRefused(issueKey, refusal);
+            return ProcessingOutcome.Completed("project_refused");
         }
 
-        var items = missing.Select(s => new SubtaskToCreate(projectKey, issueKey, typeId, s)).ToList();
+        var items = missing.Select(s => SubtaskToCreate.On(screen, issueKey, s)).ToList();
         var result = await jira.CreateSubtasksAsync(items, cancellationToken).ConfigureAwait(false);
         if (result.Created.Count > 0)
         {
@@ -226,6 +241,9 @@ public sealed partial class IssueProcessor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: issue gone (404); nothing to do")]
     private partial void LogIssueGone(string issueKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: no sub-task created: {Reason}")]
+    private partial void LogProjectRefused(string issueKey, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{IssueKey}: is a sub-task; nothing to do")]
     private partial void LogIssueIsSubtask(string issueKey);

@@ -5,5 +5,6 @@ public enum MessageDisposition
 {
     Complete,
     Abandon,
+    Defer,
     DeadLetter,
 }

@@ -157,6 +157,10 @@ public sealed partial class QueueWorker(
                     await queue.AbandonAsync(leased, reason, settle.Token).ConfigureAwait(false);
                     LogAbandoned(key, leased.DeliveryCount, reason);
                     break;
+                case MessageDisposition.Defer:
+                    await queue.DeferAsync(leased, outcome.VisibleAt ?? time.GetUtcNow(), reason, settle.Token).ConfigureAwait(false);
+                    LogDeferred(key, outcome.VisibleAt ?? time.GetUtcNow(), reason);
+                    break;
                 case MessageDisposition.DeadLetter:
                     await queue.DeadLetterAsync(leased, reason, settle.Token).ConfigureAwait(false);
 
@@ -225,6 +229,9 @@ public sealed partial class QueueWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{IssueKey}: abandoned at delivery {DeliveryCount}, will be retried: {Reason}")]
     private partial void LogAbandoned(string issueKey, int deliveryCount, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{IssueKey}: deferred until {VisibleAt:O} (not counted as a delivery): {Reason}")]
+    private partial void LogDeferred(string issueKey, DateTimeOffset visibleAt, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{IssueKey}: dead-lettered at delivery {DeliveryCount}: {Reason}")]
     private partial void LogDeadLettered(string issueKey, int deliveryCount, string reason);

@@ -130,6 +130,13 @@ public sealed partial class JiraStub : IDisposable
                     ["issueTypes"] = IssueTypes(),
                     ["values"] = IssueTypes(),
                 }),
+                "createmeta-fields" => Json(200, new JsonObject
+                {
+                    ["startAt"] = 0,
+                    ["maxResults"] = 50,
+                    ["total"] = 4,
+                    ["fields"] = new JsonArray([.. new[] { "summary", "parent", "description", "labels" }.Select(f => (JsonNode)new JsonObject { ["fieldId"] = f })]),
+                }),
                 "projects" => Json(200, new JsonObject
                 {
                     ["startAt"] = 0,
@@ -154,6 +161,7 @@ public sealed partial class JiraStub : IDisposable
         ("POST", "/rest/api/3/issue/bulk") => "bulk",
         ("GET", "/rest/api/3/project/search") => "projects",
         ("GET", "/rest/api/3/myself") => "myself",
+        ("GET", _) when path.StartsWith("/rest/api/3/issue/createmeta/", StringComparison.Ordinal) && path.Split('/').Length == 9 => "createmeta-fields",
         ("GET", _) when path.StartsWith("/rest/api/3/issue/createmeta/", StringComparison.Ordinal) => "createmeta",
         ("GET", _) when path.StartsWith("/rest/api/3/issue/", StringComparison.Ordinal) => "issue",
         _ => "other",

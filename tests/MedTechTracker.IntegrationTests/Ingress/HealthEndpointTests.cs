@@ -33,7 +33,7 @@ public sealed class HealthEndpointTests
         Assert.Equal("Sqlite", report.RootElement.GetProperty("providers").GetProperty("queue").GetString());
         Assert.Equal("Sqlite", report.RootElement.GetProperty("providers").GetProperty("store").GetString());
         var checks = report.RootElement.GetProperty("checks").EnumerateArray().ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("status").GetString());
-        Assert.Equal(new Dictionary<string, string?> { ["queue"] = "Healthy", ["store"] = "Healthy", ["rules"] = "Healthy" }, checks);
+        Assert.Equal(new Dictionary<string, string?> { ["queue"] = "Healthy", ["store"] = "Healthy", ["rules"] = "Healthy", ["jira"] = "Healthy" }, checks);
     }
 
     [Fact]

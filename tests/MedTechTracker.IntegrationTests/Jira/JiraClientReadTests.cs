@@ -159,11 +159,12 @@ public sealed class JiraClientReadTests : IDisposable
                   {"id":"10009","name":"Unteraufgabe","subtask":true,"hierarchyLevel":-1},
                   {"id":"10000","name":"Epic","subtask":false,"hierarchyLevel":1}]}
                 """));
+        StubScreen("MED", "10009");
         await using var host = JiraTestHost.Create(_jira);
 
-        Assert.Equal("10009", await host.Client.GetSubtaskIssueTypeIdAsync("MED", CancellationToken.None));
-        Assert.Equal("10009", await host.Client.GetSubtaskIssueTypeIdAsync("MED", CancellationToken.None));
-        Assert.Single(_jira.LogEntries);
+        Assert.Equal("10009", (await host.Client.GetSubtaskScreenAsync("MED", CancellationToken.None)).IssueTypeId);
+        Assert.Equal("10009", (await host.Client.GetSubtaskScreenAsync("MED", CancellationToken.None)).IssueTypeId);
+        Assert.Equal(2, _jira.LogEntries.Count());
     }
 
     [Fact]
@@ -173,10 +174,11 @@ public sealed class JiraClientReadTests : IDisposable
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"startAt":0,"maxResults":1,"total":2,"issueTypes":[{"id":"1","name":"Task","hierarchyLevel":0}]}"""));
         _jira.Given(Request.Create().WithPath("/rest/api/3/issue/createmeta/MED/issuetypes").WithParam("startAt", "1").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"startAt":1,"maxResults":1,"total":2,"issueTypes":[{"id":"7","name":"Sous-tâche","hierarchyLevel":-1}]}"""));
+        StubScreen("MED", "7");
         await using var host = JiraTestHost.Create(_jira);
 
-        Assert.Equal("7", await host.Client.GetSubtaskIssueTypeIdAsync("MED", CancellationToken.None));
-        Assert.Equal(2, _jira.LogEntries.Count());
+        Assert.Equal("7", (await host.Client.GetSubtaskScreenAsync("MED", CancellationToken.None)).IssueTypeId);
+        Assert.Equal(3, _jira.LogEntries.Count());
     }
 
     [Fact]
@@ -189,13 +191,17 @@ public sealed class JiraClientReadTests : IDisposable
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         await using var host = JiraTestHost.Create(_jira, time);
 
-        Assert.Null(await host.Client.GetSubtaskIssueTypeIdAsync("TEAM", CancellationToken.None));
-        Assert.Null(await host.Client.GetSubtaskIssueTypeIdAsync("TEAM", CancellationToken.None));
+        StubScreen("TEAM", "5");
+
+        Assert.Null((await host.Client.GetSubtaskScreenAsync("TEAM", CancellationToken.None)).IssueTypeId);
+        Assert.NotNull((await host.Client.GetSubtaskScreenAsync("TEAM", CancellationToken.None)).Refusal);
         Assert.Single(_jira.LogEntries);
 
         time.Advance(TimeSpan.FromMinutes(3));
 
-        Assert.Equal("5", await host.Client.GetSubtaskIssueTypeIdAsync("TEAM", CancellationToken.None));
+        var fixedScreen = await host.Client.GetSubtaskScreenAsync("TEAM", CancellationToken.None);
+        Assert.Equal("5", fixedScreen.IssueTypeId);
+        Assert.Null(fixedScreen.Refusal);
     }
 
     [Fact]
@@ -323,4 +329,13 @@ public sealed class JiraClientReadTests : IDisposable
     private void StubMyself() =>
         _jira.Given(Request.Create().WithPath("/rest/api/3/myself").UsingGet())
             .RespondWith(Response.Create().WithStatusCode(200).WithBody("""{"accountId":"bot-account-1","displayName":"Compliance Bot"}"""));
+
+    private void StubScreen(string project, string typeId, params string[] fields) =>
+        _jira.Given(Request.Create().WithPath($"/rest/api/3/issue/createmeta/{project}/issuetypes/{typeId}").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody(new System.Text.Json.Nodes.JsonObject
+            {
+                ["startAt"] = 0,
+                ["total"] = (fields.Length == 0 ? ["summary", "parent", "description", "labels"] : fields).Length,
+                ["fields"] = new System.Text.Json.Nodes.JsonArray([.. (fields.Length == 0 ? ["summary", "parent", "description", "labels"] : fields).Select(f => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["fieldId"] = f })]),
+            }.ToJsonString()));
 }

@@ -97,7 +97,7 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
     public async Task A_poison_message_lands_in_the_dead_letter_sub_queue_with_its_reason_and_the_cli_replays_it()
     {
         CreateQueue(sessions: false);
-        _env.Jira.AddProject("POI", "No sub-tasks here", withSubtaskType: false);
+        _env.Jira.AddProject("POI", "Not visible to the bot").HiddenFromBot = true;
         await EnableAsync("POI");
         var port = FreePort.Next();
         using var ingress = ServiceProcess.Start("ingress", _env.Settings(Settings()), $"http://127.0.0.1:{port}");
@@ -113,7 +113,7 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
 
         var letter = await WaitForDeadLetterAsync(except: null);
         Assert.Equal(issue.Key, letter.Message.IssueKey);
-        Assert.Contains("has no sub-task issue type", letter.Reason, StringComparison.Ordinal);
+        Assert.Contains("not visible to the bot", letter.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Alarm volume", letter.Reason, StringComparison.Ordinal);
 
         var (listExit, listOutput) = await RunCliAsync("deadletter", "list");
@@ -121,14 +121,14 @@ public sealed class ServiceBusPipelineTests : IAsyncLifetime
         Assert.Contains(issue.Key, listOutput, StringComparison.Ordinal);
         var (showExit, showOutput) = await RunCliAsync("deadletter", "show", letter.Id);
         Assert.Equal(0, showExit);
-        Assert.Contains("has no sub-task issue type", showOutput, StringComparison.Ordinal);
+        Assert.Contains("not visible to the bot", showOutput, StringComparison.Ordinal);
 
-        var readsBefore = _env.Jira.Reads(issue.Key);
+        var readsBefore = _env.Jira.Calls(JiraOperation.GetIssue);
         var (replayExit, replayOutput) = await RunCliAsync("deadletter", "replay", letter.Id);
         Assert.True(replayExit == 0, replayOutput);
 
         // The replayed copy is worked on again (and, the project being unchanged, dead-lettered again under a new id).
-        await Poll.UntilAsync(() => _env.Jira.Reads(issue.Key) > readsBefore, "the replayed message was processed");
+        await Poll.UntilAsync(() => _env.Jira.Calls(JiraOperation.GetIssue) > readsBefore, "the replayed message was processed");
         var again = await WaitForDeadLetterAsync(except: letter.Id);
         Assert.Equal(issue.Key, again.Message.IssueKey);
         Assert.False(worker.HasExited, worker.Output);

@@ -69,7 +69,7 @@ internal sealed class BackfillScenario : IDisposable
 
     public BackfillOptions Options { get; } = new() { RequestsPerSecond = 0, PageSize = 25 };
 
-    public BackfillRunner Runner(TimeProvider? time = null) => new(Jira, Store, Settings, Rules, Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BackfillRunner>.Instance);
+    public BackfillRunner Runner(TimeProvider? time = null) => new(Jira, Store, Settings, Rules, new MedTechTracker.Jira.ParentWriteLocks(), Microsoft.Extensions.Options.Options.Create(Options), time ?? TimeProvider.System, NullLogger<BackfillRunner>.Instance);
 
     public BackfillJobs Jobs() => new(Store, Settings, TimeProvider.System, NullLogger<BackfillJobs>.Instance);
 

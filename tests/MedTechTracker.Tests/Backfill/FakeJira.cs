@@ -35,7 +35,10 @@ internal sealed partial class FakeJira : IJiraClient
     public Task<IssueSnapshot?> GetIssueAsync(string issueKey, CancellationToken cancellationToken) =>
         Task.FromResult(Issues.FirstOrDefault(i => i.Key == issueKey)?.Snapshot());
 
-    public Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken) => Task.FromResult(SubtaskTypeId);
+    public Task<SubtaskScreen> GetSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken) =>
+        Task.FromResult(new SubtaskScreen(projectKey, SubtaskTypeId, new HashSet<string> { "summary", "parent", "description", "labels" }));
+
+    public Task<bool> IsProjectVisibleAsync(string projectKey, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken)
     {

@@ -39,8 +39,17 @@ internal sealed class FakeJiraClient : IJiraClient
         return _issues.TryGetValue(issueKey, out var issue) ? issue : null;
     }
 
-    public Task<string?> GetSubtaskIssueTypeIdAsync(string projectKey, CancellationToken cancellationToken) =>
-        Task.FromResult(SubtaskTypes.TryGetValue(projectKey, out var id) ? id : "10003");
+    public Task<SubtaskScreen> GetSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken) =>
+        Task.FromResult(new SubtaskScreen(projectKey, SubtaskTypes.TryGetValue(projectKey, out var id) ? id : "10003", ScreenFields.TryGetValue(projectKey, out var fields) ? fields : AllFields));
+
+    /// <summary>Projects the bot cannot browse: GET project answers 404 for them.</summary>
+    public HashSet<string> HiddenProjects { get; } = [];
+
+    public Dictionary<string, IReadOnlySet<string>> ScreenFields { get; } = [];
+
+    private static readonly IReadOnlySet<string> AllFields = new HashSet<string> { "summary", "parent", "description", "labels" };
+
+    public Task<bool> IsProjectVisibleAsync(string projectKey, CancellationToken cancellationToken) => Task.FromResult(!HiddenProjects.Contains(projectKey));
 
     public Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken)
     {

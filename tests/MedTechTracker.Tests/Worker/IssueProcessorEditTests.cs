@@ -23,7 +23,7 @@ public sealed class IssueProcessorEditTests : IDisposable
     {
         _processor = new IssueProcessor(
             _settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path),
-            new ShadowReport(Options.Create(new ShadowOptions()), TimeProvider.System), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+            new ShadowReport(Options.Create(new ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _settings.With("MED", ProjectMode.On);
     }
 

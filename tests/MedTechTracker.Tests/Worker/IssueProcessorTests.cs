@@ -23,7 +23,7 @@ public sealed class IssueProcessorTests : IDisposable
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, new ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 
@@ -150,16 +150,57 @@ public sealed class IssueProcessorTests : IDisposable
     }
 
     [Fact]
-    public async Task Project_without_subtask_type_is_dead_lettered_naming_the_project()
+    public async Task Project_without_subtask_type_is_refused_as_a_whole_instead_of_dead_lettering_each_issue()
     {
         _settings.With("MED", ProjectMode.On);
         _jira.SubtaskTypes["MED"] = null;
 
         var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
 
-        Assert.Equal(MessageDisposition.DeadLetter, outcome.Disposition);
-        Assert.Equal("MED-1: project MED has no sub-task issue type", outcome.Reason);
+        Assert.Equal(MessageDisposition.Complete, outcome.Disposition);
+        Assert.Equal("project_refused", outcome.Result);
         Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Theory]
+    [InlineData("summary")]
+    [InlineData("parent")]
+    public async Task A_create_screen_without_summary_or_parent_refuses_the_project(string missing)
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.ScreenFields["MED"] = new HashSet<string>(new[] { "summary", "parent", "description", "labels" }.Where(f => f != missing));
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal("project_refused", outcome.Result);
+        Assert.Empty(_jira.CreateCalls);
+    }
+
+    [Fact]
+    public async Task A_screen_without_labels_and_description_creates_with_summary_only()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _jira.ScreenFields["MED"] = new HashSet<string> { "summary", "parent" };
+
+        var outcome = await _processor.ProcessAsync(Reference("MED-1"), 1, CancellationToken.None);
+
+        Assert.Equal("created", outcome.Result);
+        Assert.All(_jira.CreateCalls.SelectMany(c => c), item => Assert.False(item.WithLabels || item.WithDescription));
+    }
+
+    [Fact]
+    public async Task A_404_in_a_project_the_bot_cannot_see_is_dead_lettered_with_that_reason_and_a_404_elsewhere_means_gone()
+    {
+        _settings.With("MED", ProjectMode.On);
+        _settings.With("HID", ProjectMode.On);
+        _jira.HiddenProjects.Add("HID");
+
+        var hidden = await _processor.ProcessAsync(Reference("HID-1"), 1, CancellationToken.None);
+        var gone = await _processor.ProcessAsync(Reference("MED-404"), 1, CancellationToken.None);
+
+        Assert.Equal(MessageDisposition.DeadLetter, hidden.Disposition);
+        Assert.StartsWith("HID-1: not visible to the bot", hidden.Reason, StringComparison.Ordinal);
+        Assert.Equal("gone", gone.Result);
     }
 
     [Fact]

@@ -22,9 +22,8 @@ public sealed class QueueWorkerTests : IDisposable
     {
         var queue = new FakeWorkQueue(TimeSpan.FromMinutes(1));
         _jira.WithIssue(IssueProcessorTests.Issue("MED-1", "hazard"));
-        _jira.SubtaskTypes["OTHER"] = null;
+        _jira.HiddenProjects.Add("OTHER");
         _settings.With("OTHER", ProjectMode.On);
-        _jira.WithIssue(IssueProcessorTests.Issue("OTHER-1", "password") with { ProjectKey = "OTHER" });
         await queue.EnqueueAsync(IssueProcessorTests.Reference("MED-1"), CancellationToken.None);
         await queue.EnqueueAsync(IssueProcessorTests.Reference("OTHER-1"), CancellationToken.None);
         using var worker = CreateWorker(queue, new WorkerOptions { Concurrency = 2, ReceiveWait = TimeSpan.FromMilliseconds(100) });
@@ -54,7 +53,7 @@ public sealed class QueueWorkerTests : IDisposable
         await worker.StopAsync(CancellationToken.None);
 
         Assert.Contains(("MED-1", "complete", (string?)null), queue.Settled);
-        Assert.Contains(queue.Settled, s => s is ("OTHER-1", "deadletter", "OTHER-1: project OTHER has no sub-task issue type"));
+        Assert.Contains(queue.Settled, s => s.Item1 == "OTHER-1" && s.Item2 == "deadletter" && s.Item3!.StartsWith("OTHER-1: not visible to the bot", StringComparison.Ordinal));
         Assert.Equal(1, Interlocked.Read(ref workerDeadLetters));
     }
 
@@ -166,7 +165,7 @@ public sealed class QueueWorkerTests : IDisposable
 
     private QueueWorker CreateWorker(FakeWorkQueue queue, WorkerOptions options)
     {
-        var processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(new FakeIssueProperties()), TestRules.CreateWorkerRulesProvider(_dir.Path), new MedTechTracker.Shadow.ShadowReport(Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Shadow.ShadowOptions()), TimeProvider.System), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        var processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(new FakeIssueProperties()), TestRules.CreateWorkerRulesProvider(_dir.Path), new MedTechTracker.Shadow.ShadowReport(Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Shadow.ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         return new QueueWorker(queue, processor, Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
     }
 
