@@ -10,6 +10,7 @@ namespace MedTechTracker.Rules.Matching;
 public sealed class CompiledRuleSet
 {
     private readonly PhraseAutomaton _automaton;
+    private readonly ulong[] _withinIds;
     private readonly CompiledRule[] _rules;
     private readonly Dictionary<Rule, string> _summaries;
 
@@ -109,6 +110,13 @@ public sealed class CompiledRuleSet
             {
                 _rulesWithIssueTypes[r >> 6] |= 1UL << (r & 63);
             }
+        }
+
+        // Only hits of `within` members need positions: the second walk keeps just those.
+        _withinIds = new ulong[hitWords];
+        foreach (var id in _rules.SelectMany(r => r.Keywords.Concat(r.Exclude)).Where(k => k.Source.Within > 0).SelectMany(k => k.MemberIds.SelectMany(ids => ids)))
+        {
+            _withinIds[id >> 6] |= 1UL << (id & 63);
         }
 
         _summaries = ruleSet.Rules.ToDictionary<Rule, Rule, string>(rule => rule, ruleSet.RenderSummary, ReferenceEqualityComparer.Instance);
@@ -264,7 +272,7 @@ public sealed class CompiledRuleSet
             }
         }
 
-        return keyword.Source.Within == 0 || ProximityWindow.Fits(field ??= new FieldScan(_automaton, text), keyword.MemberMasks, keyword.Source.Within);
+        return keyword.Source.Within == 0 || ProximityWindow.Fits(field ??= new FieldScan(_automaton, text, _withinIds), keyword.MemberMasks, keyword.Source.Within);
     }
 
     private static string FormsHit(CompiledKeyword keyword, ReadOnlySpan<ulong> hits)

@@ -4,18 +4,28 @@ namespace MedTechTracker.Rules.Matching;
 /// The positions of every hit in one field and where its words start, computed at most once per match
 /// and only when a <c>within</c> entry has all its phrases hit in the field.
 /// </summary>
-internal sealed class FieldScan(PhraseAutomaton automaton, string text)
+internal sealed class FieldScan(PhraseAutomaton automaton, string text, ulong[] positionedIds)
 {
     private Dictionary<int, List<(int Start, int End)>>? _byId;
     private int[]? _wordStarts;
+    private int _wordCount;
 
     public string Text => text;
 
-    /// <summary>Every hit of the field, grouped by hit id.</summary>
-    public Dictionary<int, List<(int Start, int End)>> HitsById => _byId ??= Group(automaton.Collect(text));
+    /// <summary>Every hit of the field whose id is in <c>positionedIds</c> (the members of `within` entries), grouped by hit id.</summary>
+    public Dictionary<int, List<(int Start, int End)>> HitsById => _byId ??= Group(automaton.Collect(text, positionedIds));
 
-    /// <summary>Entry i + 1 counts the word starts at or before character i.</summary>
-    public int[] WordStarts => _wordStarts ??= CountWordStarts(text);
+    /// <summary>How many words start at a character from <paramref name="start"/> to <paramref name="end"/>, both included.</summary>
+    public int WordsBetween(int start, int end)
+    {
+        if (_wordStarts is null)
+        {
+            (_wordStarts, _wordCount) = FindWordStarts(text);
+        }
+
+        var starts = _wordStarts.AsSpan(0, _wordCount);
+        return AtOrBefore(starts, end) - AtOrBefore(starts, start - 1);
+    }
 
     private static Dictionary<int, List<(int Start, int End)>> Group(List<(int Id, int Start, int End)> hits)
     {
@@ -33,15 +43,48 @@ internal sealed class FieldScan(PhraseAutomaton automaton, string text)
         return byId;
     }
 
-    private static int[] CountWordStarts(ReadOnlySpan<char> text)
+    /// <summary>The positions where a word starts, ascending (one pass; a word is a run of letters and digits).</summary>
+    private static (int[] Starts, int Count) FindWordStarts(ReadOnlySpan<char> text)
     {
-        var starts = new int[text.Length + 1];
+        var starts = new int[Math.Min(text.Length, 64)];
+        var count = 0;
+        var previous = false;
         for (var i = 0; i < text.Length; i++)
         {
-            var startsWord = CharClass.IsWordAt(text, i) && (i == 0 || !CharClass.IsWordAt(text, i - 1));
-            starts[i + 1] = starts[i] + (startsWord ? 1 : 0);
+            var word = CharClass.IsWordAt(text, i);
+            if (word && !previous)
+            {
+                if (count == starts.Length)
+                {
+                    Array.Resize(ref starts, starts.Length * 2);
+                }
+
+                starts[count++] = i;
+            }
+
+            previous = word;
         }
 
-        return starts;
+        return (starts, count);
+    }
+
+    /// <summary>How many of the ascending positions are at or before <paramref name="index"/>.</summary>
+    private static int AtOrBefore(ReadOnlySpan<int> positions, int index)
+    {
+        int low = 0, high = positions.Length;
+        while (low < high)
+        {
+            var mid = (low + high) >>> 1;
+            if (positions[mid] <= index)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+
+        return low;
     }
 }

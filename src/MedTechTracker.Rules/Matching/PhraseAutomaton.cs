@@ -158,9 +158,9 @@ internal sealed class PhraseAutomaton
     }
 
     /// <summary>Every hit with its first and last character index, in text order (one walk; for proximity checks).</summary>
-    public List<(int Id, int Start, int End)> Collect(ReadOnlySpan<char> text)
+    public List<(int Id, int Start, int End)> Collect(ReadOnlySpan<char> text, ulong[] ids)
     {
-        var sink = new ListSink([]);
+        var sink = new ListSink([], ids);
         ref var info = ref MemoryMarshal.GetArrayDataReference(_charInfo);
         ref var delta = ref MemoryMarshal.GetArrayDataReference(_delta);
         var row = 0;

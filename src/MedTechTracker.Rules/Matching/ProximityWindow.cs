@@ -31,31 +31,34 @@ internal static class ProximityWindow
             members[m] = [.. occurrences];
         }
 
-        var suffixMinEnd = members.Select(list =>
+        var suffixMinEnd = new int[members.Length][];
+        for (var m = 0; m < members.Length; m++)
         {
-            var min = new int[list.Length];
+            var list = members[m];
+            var min = suffixMinEnd[m] = new int[list.Length];
             for (var i = list.Length - 1; i >= 0; i--)
             {
                 min[i] = i == list.Length - 1 ? list[i].End : Math.Min(list[i].End, min[i + 1]);
             }
+        }
 
-            return min;
-        }).ToArray();
-
-        var wordStarts = field.WordStarts;
         // The best stretch starts where some hit starts; from there take, per member, the hit that ends first.
-        foreach (var start in members.SelectMany(list => list.Select(h => h.Start)).Distinct())
+        // A start seen twice only repeats the same check.
+        foreach (var list in members)
         {
-            var end = -1;
-            for (var m = 0; m < members.Length && end != int.MaxValue; m++)
+            foreach (var (start, _) in list)
             {
-                var first = FirstAtOrAfter(members[m], start);
-                end = first < 0 ? int.MaxValue : Math.Max(end, suffixMinEnd[m][first]);
-            }
+                var end = -1;
+                for (var m = 0; m < members.Length && end != int.MaxValue; m++)
+                {
+                    var first = FirstAtOrAfter(members[m], start);
+                    end = first < 0 ? int.MaxValue : Math.Max(end, suffixMinEnd[m][first]);
+                }
 
-            if (end != int.MaxValue && wordStarts[end + 1] - wordStarts[start] <= maxWords)
-            {
-                return true;
+                if (end != int.MaxValue && field.WordsBetween(start, end) <= maxWords)
+                {
+                    return true;
+                }
             }
         }
 
