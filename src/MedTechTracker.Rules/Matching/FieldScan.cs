@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MedTechTracker.Rules.Matching;
 
 /// <summary>
@@ -7,8 +9,7 @@ namespace MedTechTracker.Rules.Matching;
 internal sealed class FieldScan(PhraseAutomaton automaton, string text, ulong[] positionedIds)
 {
     private Dictionary<int, List<(int Start, int End)>>? _byId;
-    private int[]? _wordStarts;
-    private int _wordCount;
+    private List<int>? _wordStarts;
 
     public string Text => text;
 
@@ -18,12 +19,7 @@ internal sealed class FieldScan(PhraseAutomaton automaton, string text, ulong[] 
     /// <summary>How many words start at a character from <paramref name="start"/> to <paramref name="end"/>, both included.</summary>
     public int WordsBetween(int start, int end)
     {
-        if (_wordStarts is null)
-        {
-            (_wordStarts, _wordCount) = FindWordStarts(text);
-        }
-
-        var starts = _wordStarts.AsSpan(0, _wordCount);
+        var starts = CollectionsMarshal.AsSpan(_wordStarts ??= FindWordStarts(text));
         return AtOrBefore(starts, end) - AtOrBefore(starts, start - 1);
     }
 
@@ -44,47 +40,28 @@ internal sealed class FieldScan(PhraseAutomaton automaton, string text, ulong[] 
     }
 
     /// <summary>The positions where a word starts, ascending (one pass; a word is a run of letters and digits).</summary>
-    private static (int[] Starts, int Count) FindWordStarts(ReadOnlySpan<char> text)
+    private static List<int> FindWordStarts(ReadOnlySpan<char> text)
     {
-        var starts = new int[Math.Min(text.Length, 64)];
-        var count = 0;
+        var starts = new List<int>();
         var previous = false;
         for (var i = 0; i < text.Length; i++)
         {
             var word = CharClass.IsWordAt(text, i);
             if (word && !previous)
             {
-                if (count == starts.Length)
-                {
-                    Array.Resize(ref starts, starts.Length * 2);
-                }
-
-                starts[count++] = i;
+                starts.Add(i);
             }
 
             previous = word;
         }
 
-        return (starts, count);
+        return starts;
     }
 
-    /// <summary>How many of the ascending positions are at or before <paramref name="index"/>.</summary>
+    /// <summary>How many of the ascending, distinct positions are at or before <paramref name="index"/>.</summary>
     private static int AtOrBefore(ReadOnlySpan<int> positions, int index)
     {
-        int low = 0, high = positions.Length;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (positions[mid] <= index)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                high = mid;
-            }
-        }
-
-        return low;
+        var found = positions.BinarySearch(index);
+        return found >= 0 ? found + 1 : ~found;
     }
 }
