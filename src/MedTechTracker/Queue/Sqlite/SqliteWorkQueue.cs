@@ -31,7 +31,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
     private readonly Task _writer;
     private TaskCompletionSource _available = NewSignal();
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
-    private DateTimeOffset _lastReclaim = DateTimeOffset.MinValue;
+    private long _lastReclaimTicks = long.MinValue;
     private int _disposed;
     private long _commits;
 
@@ -408,13 +408,15 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IAsy
 
     private void ReclaimFromStoppedHoldersWhenDue()
     {
-        var now = _time.GetUtcNow();
-        if (now - _lastReclaim < _options.ReclaimInterval && now >= _lastReclaim)
+        // Every receiver of this instance calls this; one of them looks per interval (the clock moving back counts as due).
+        var now = _time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _lastReclaimTicks);
+        if ((last != long.MinValue && now >= last && now - last < _options.ReclaimInterval.Ticks)
+            || Interlocked.CompareExchange(ref _lastReclaimTicks, now, last) != last)
         {
             return;
         }
 
-        _lastReclaim = now;
         try
         {
             ReclaimFromStoppedHolders();
