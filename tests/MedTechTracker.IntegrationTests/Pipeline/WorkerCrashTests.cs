@@ -32,23 +32,13 @@ public sealed class WorkerCrashTests : IAsyncLifetime
 
         var workerSettings = _env.Settings(("Queue:LockDuration", "00:00:04"), ("Worker:LockRenewalInterval", "00:00:01"), ("Worker:Concurrency", "4"));
         _env.Jira.BulkCreateDelay = TimeSpan.FromSeconds(3);
-        using (var first = ServiceProcess.Start("worker", workerSettings))
-        {
-            foreach (var (issue, _) in issues)
-            {
-                Assert.Equal(202, await ingress.SendAsync(JiraWebhook.IssueCreated(issue), "wh-" + issue.Key));
-            }
-
-            await Poll.UntilAsync(() => _env.Jira.Calls(JiraOperation.BulkCreate) >= 2 || first.HasExited, "the worker is mid-way through bulk creates");
-            Assert.False(first.HasExited, first.Output);
-            first.KillHard();
-        }
+        await SendThenKillMidWayAsync("worker", workerSettings, ingress, issues.Select(i => i.Issue), bulkCreates: 2);
 
         Assert.False(await ingress.QueueIsEmptyAsync(), "the killed worker left leased messages behind");
         _env.Jira.BulkCreateDelay = TimeSpan.Zero;
         using var second = ServiceProcess.Start("worker", workerSettings);
         await Poll.UntilAsync(
-            async () => await ingress.QueueIsEmptyAsync() && issues.All(i => _env.Jira.SubtasksOf(i.Issue.Key).Count >= i.Expected.Count),
+            async () => await ingress.QueueIsEmptyAsync() && EveryIssueHasItsSubtasks(issues),
             "the restarted worker finished every issue");
 
         foreach (var (issue, expected) in issues)
@@ -74,24 +64,14 @@ public sealed class WorkerCrashTests : IAsyncLifetime
         // The default lease (Queue:LockDuration) is a minute: only reclaiming the dead holder's leases can meet 30 s.
         var settings = _env.Settings(("Worker:Concurrency", "4"));
         _env.Jira.BulkCreateDelay = TimeSpan.FromSeconds(2);
-        using (var first = ServiceProcess.Start("serve", settings))
-        {
-            foreach (var (issue, _) in issues)
-            {
-                Assert.Equal(202, await ingress.SendAsync(JiraWebhook.IssueCreated(issue), "wh-" + issue.Key));
-            }
-
-            await Poll.UntilAsync(() => _env.Jira.Calls(JiraOperation.BulkCreate) >= 4 || first.HasExited, "serve is mid-way through the burst");
-            Assert.False(first.HasExited, first.Output);
-            first.KillHard();
-        }
+        await SendThenKillMidWayAsync("serve", settings, ingress, issues.Select(i => i.Issue), bulkCreates: 4);
 
         Assert.False(await ingress.QueueIsEmptyAsync(), "the killed process left messages behind");
         _env.Jira.BulkCreateDelay = TimeSpan.Zero;
         var restarted = Stopwatch.StartNew();
         using var second = ServiceProcess.Start("serve", settings);
         await Poll.UntilAsync(
-            async () => await ingress.QueueIsEmptyAsync() && issues.All(i => _env.Jira.SubtasksOf(i.Issue.Key).Count >= i.Expected.Count),
+            async () => await ingress.QueueIsEmptyAsync() && EveryIssueHasItsSubtasks(issues),
             "the restarted process finished every issue",
             TimeSpan.FromSeconds(90));
         var took = restarted.Elapsed;
@@ -104,4 +84,21 @@ public sealed class WorkerCrashTests : IAsyncLifetime
         Assert.True(took < TimeSpan.FromSeconds(30), $"every webhook was done {took.TotalSeconds:F1} s after the restart (process start-up included)");
         Assert.False(second.HasExited, second.Output);
     }
+
+    /// <summary>Starts the role, sends one webhook per issue through the ingress, and SIGKILLs the process once Jira has seen that many bulk creates.</summary>
+    private async Task SendThenKillMidWayAsync(string role, IReadOnlyDictionary<string, string> settings, PipelineHost ingress, IEnumerable<SimulatedIssue> issues, int bulkCreates)
+    {
+        using var first = ServiceProcess.Start(role, settings);
+        foreach (var issue in issues)
+        {
+            Assert.Equal(202, await ingress.SendAsync(JiraWebhook.IssueCreated(issue), "wh-" + issue.Key));
+        }
+
+        await Poll.UntilAsync(() => _env.Jira.Calls(JiraOperation.BulkCreate) >= bulkCreates || first.HasExited, $"{role} is mid-way through bulk creates");
+        Assert.False(first.HasExited, first.Output);
+        first.KillHard();
+    }
+
+    private bool EveryIssueHasItsSubtasks(IEnumerable<(SimulatedIssue Issue, IReadOnlyList<string> Expected)> issues) =>
+        issues.All(i => _env.Jira.SubtasksOf(i.Issue.Key).Count >= i.Expected.Count);
 }
