@@ -77,6 +77,10 @@ public sealed class JiraOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00", ErrorMessage = "Jira:RateLimitWaitBudget must be between 0 and 10 minutes.")]
     public TimeSpan RateLimitWaitBudget { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>An answer slower than this makes the governor lower its concurrency by a quarter instead of raising it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "Jira:SlowAnswer must be between 100 ms and 10 minutes.")]
+    public TimeSpan SlowAnswer { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Upper bound of concurrent Jira calls of this process; the governor adapts below it (AIMD).</summary>
     [Range(1, 256, ErrorMessage = "Jira:MaxConcurrency must be between 1 and 256.")]
     public int MaxConcurrency { get; set; } = 16;

@@ -9,7 +9,8 @@ namespace MedTechTracker.Jira;
 /// The process's one view of Jira's rate limits, shared by the worker, the backfill and the admin page. A 429 (or a 503
 /// with <c>Retry-After</c>) closes the window until the latest of <c>Retry-After</c>, <c>X-RateLimit-Reset</c> and their
 /// <c>X-Beta-</c> variants (a short back-off when none is given); no call is sent while it is closed. Concurrency adapts:
-/// +1 per limit's worth of successful answers, halved on every 429 (AIMD), held while <c>X-RateLimit-NearLimit</c> is true.
+/// +1 per limit's worth of successful answers, halved on every 429 (AIMD), held while <c>X-RateLimit-NearLimit</c> is true,
+/// and cut by a quarter on an answer slower than <see cref="JiraOptions.SlowAnswer"/> (Jira straining before it refuses).
 /// A 429 for <c>jira-per-issue-on-write</c> limits one issue only: that call's retry backs off, the window stays open.
 /// </summary>
 public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, TimeProvider time, ILogger<JiraRateGovernor> logger)
@@ -21,6 +22,7 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
     private readonly Lock _gate = new();
     private readonly LinkedList<TaskCompletionSource> _waiting = new();
     private readonly int _max = options.Value.MaxConcurrency;
+    private readonly TimeSpan _slow = options.Value.SlowAnswer;
     private double _limit = Math.Min(4, options.Value.MaxConcurrency);
     private int _inFlight;
     private DateTimeOffset _closedUntil;
@@ -40,6 +42,9 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
             }
         }
     }
+
+    /// <summary>How many calls may be in flight now (the adaptive limit, without taking the lock).</summary>
+    public int Limit => (int)Volatile.Read(ref _limit);
 
     /// <summary>
     /// Waits for an open window and a concurrency slot. Throws <see cref="JiraRateLimitedException"/> when the window stays
@@ -101,8 +106,8 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
         }
     }
 
-    /// <summary>Learns from one answer of Jira.</summary>
-    public void Observe(HttpResponseMessage response)
+    /// <summary>Learns from one answer of Jira, which took <paramref name="elapsed"/> (zero when unknown).</summary>
+    public void Observe(HttpResponseMessage response, TimeSpan elapsed = default)
     {
         var status = (int)response.StatusCode;
         var near = string.Equals(Header(response, "X-RateLimit-NearLimit") ?? Header(response, "X-Beta-RateLimit-NearLimit"), "true", StringComparison.OrdinalIgnoreCase);
@@ -113,7 +118,11 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
             if (!limited)
             {
                 _consecutive = 0;
-                if (!near && _limit < _max)
+                if (elapsed > _slow)
+                {
+                    _limit = Math.Max(1, _limit * 0.75);
+                }
+                else if (!near && _limit < _max)
                 {
                     _limit = Math.Min(_max, _limit + (1 / _limit));
                 }

@@ -12,6 +12,14 @@ public interface IWorkQueue
     /// <summary>Leases the next available message, waiting up to <paramref name="maxWait"/>; null when none arrived.</summary>
     Task<LeasedMessage?> ReceiveAsync(TimeSpan maxWait, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Leases up to <paramref name="maxMessages"/> available messages (of distinct issues), waiting up to
+    /// <paramref name="maxWait"/> for the first; empty when none arrived. An adapter that can lease several at once
+    /// (the embedded queue: one transaction) overrides this; the default leases one.
+    /// </summary>
+    async Task<IReadOnlyList<LeasedMessage>> ReceiveBatchAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken) =>
+        await ReceiveAsync(maxWait, cancellationToken).ConfigureAwait(false) is { } message ? [message] : [];
+
     Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken);
 
     /// <summary>Gives the message back for a later retry with back-off; past the maximum delivery count it is dead-lettered.</summary>

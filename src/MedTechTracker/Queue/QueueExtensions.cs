@@ -19,6 +19,9 @@ public static class QueueExtensions
             case QueueProvider.Sqlite:
                 builder.AddDataDirectory();
                 builder.Services.AddSingleton<SqliteWorkQueue>();
+
+                // Started as a hosted service, before the worker and the web server; CLI commands only read.
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<SqliteWorkQueue>());
                 builder.Services.AddSingleton<IWorkQueue>(sp => sp.GetRequiredService<SqliteWorkQueue>());
                 builder.Services.AddSingleton<IDeadLetterQueue>(sp => sp.GetRequiredService<SqliteWorkQueue>());
                 break;

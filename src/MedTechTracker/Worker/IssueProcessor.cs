@@ -25,6 +25,7 @@ public sealed partial class IssueProcessor(
     RulesProvider rules,
     ShadowReport shadow,
     ParentWriteLocks locks,
+    BulkCreateBatcher bulk,
     TimeProvider time,
     ILogger<IssueProcessor> logger)
 {
@@ -38,10 +39,13 @@ public sealed partial class IssueProcessor(
         activity?.SetTag("messaging.delivery_count", deliveryCount);
 
         var started = time.GetTimestamp();
+
+        // In flight until this returns: a shared bulk create waits for this message's sub-tasks, or for it to finish without any.
+        using var participant = bulk.Join();
         ProcessingOutcome outcome;
         try
         {
-            outcome = await ProcessCoreAsync(message, activity, cancellationToken).ConfigureAwait(false);
+            outcome = await ProcessCoreAsync(message, participant, activity, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -72,7 +76,7 @@ public sealed partial class IssueProcessor(
         return outcome;
     }
 
-    private async Task<ProcessingOutcome> ProcessCoreAsync(IssueReference message, Activity? activity, CancellationToken cancellationToken)
+    private async Task<ProcessingOutcome> ProcessCoreAsync(IssueReference message, BulkCreateBatcher.Participant participant, Activity? activity, CancellationToken cancellationToken)
     {
         var project = await settings.GetAsync(message.ProjectKey, cancellationToken).ConfigureAwait(false);
         if (project is null || project.Mode == ProjectMode.Off)
@@ -162,11 +166,12 @@ public sealed partial class IssueProcessor(
             return ProcessingOutcome.Completed("deleted_on_purpose");
         }
 
-        return await CreateAsync(message.IssueKey, project.ProjectKey, plan, missing, fired, activity, cancellationToken).ConfigureAwait(false);
+        return await CreateAsync(message.IssueKey, project.ProjectKey, plan, missing, fired, participant, activity, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<ProcessingOutcome> CreateAsync(
-        string issueKey, string projectKey, IssuePlan plan, IReadOnlyList<PlannedSubtask> missing, IReadOnlySet<string> fired, Activity? activity, CancellationToken cancellationToken)
+        string issueKey, string projectKey, IssuePlan plan, IReadOnlyList<PlannedSubtask> missing, IReadOnlySet<string> fired,
+        BulkCreateBatcher.Participant participant, Activity? activity, CancellationToken cancellationToken)
     {
         var screen = await jira.GetSubtaskScreenAsync(projectKey, cancellationToken).ConfigureAwait(false);
         if (screen.Refusal is { } refusal)
@@ -177,7 +182,7 @@ public sealed partial class IssueProcessor(
         }
 
         var items = missing.Select(s => SubtaskToCreate.On(screen, issueKey, s)).ToList();
-        var result = await jira.CreateSubtasksAsync(items, cancellationToken).ConfigureAwait(false);
+        var result = await bulk.CreateAsync(participant, items, cancellationToken).ConfigureAwait(false);
         if (result.Created.Count > 0)
         {
             TrackerTelemetry.SubtasksCreated.Add(result.Created.Count, new KeyValuePair<string, object?>("project", projectKey));

@@ -5,23 +5,30 @@ using Microsoft.Extensions.Options;
 namespace MedTechTracker.Worker;
 
 /// <summary>
-/// Drains the work queue with <see cref="WorkerOptions.Concurrency"/> receive loops. On shutdown it stops
-/// receiving, lets in-flight messages finish within <see cref="WorkerOptions.ShutdownDrainTimeout"/>, and
-/// abandons what is still unfinished so another worker (or the next start) gets it at once.
+/// Drains the work queue: one receive loop leases as many messages as <see cref="WorkerConcurrency"/> has room for (the
+/// embedded queue leases them in one transaction) and works on each concurrently. On shutdown it stops receiving, lets
+/// in-flight messages finish within <see cref="WorkerOptions.ShutdownDrainTimeout"/>, and abandons what is still
+/// unfinished so another worker (or the next start) gets it at once.
 /// </summary>
 public sealed partial class QueueWorker(
     IWorkQueue queue,
     IssueProcessor processor,
+    WorkerConcurrency concurrency,
     IOptions<WorkerOptions> options,
     TimeProvider time,
     ILogger<QueueWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
+
+    // With no room, the loop looks at the target again at least this often (Jira's governor may have raised it).
+    private static readonly TimeSpan RoomRecheck = TimeSpan.FromMilliseconds(200);
     private const int MaxReasonLength = 1000;
     private readonly WorkerOptions _options = options.Value;
 
     // Cancelled only when the drain time-out expires: processing outlives the stopping token on purpose.
     private readonly CancellationTokenSource _processing = new(Timeout.InfiniteTimeSpan, time);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _running = new();
+    private TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
 
     /// <summary>Messages currently being worked on.</summary>
@@ -29,7 +36,7 @@ public sealed partial class QueueWorker(
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
-        LogStarting(_options.Concurrency, _options.ShutdownDrainTimeout.TotalSeconds);
+        LogStarting(concurrency.Ceiling, concurrency.Target, _options.ShutdownDrainTimeout.TotalSeconds);
         return base.StartAsync(cancellationToken);
     }
 
@@ -47,25 +54,46 @@ public sealed partial class QueueWorker(
         base.Dispose();
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var loops = new Task[_options.Concurrency];
-        for (var i = 0; i < loops.Length; i++)
+        try
         {
-            loops[i] = Task.Run(() => ReceiveLoopAsync(stoppingToken), CancellationToken.None);
+            await ReceiveLoopAsync(stoppingToken).ConfigureAwait(false);
         }
-
-        return Task.WhenAll(loops);
+        finally
+        {
+            // Stopped receiving: what is in flight finishes (or is abandoned at the drain time-out) and is settled.
+            await Task.WhenAll(_running.Keys).ConfigureAwait(false);
+        }
     }
 
     private async Task ReceiveLoopAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            LeasedMessage? leased;
+            var finished = Volatile.Read(ref _finished).Task;
+            var room = concurrency.Target - InFlight;
+            if (room <= 0)
+            {
+                try
+                {
+                    await finished.WaitAsync(RoomRecheck, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                continue;
+            }
+
+            IReadOnlyList<LeasedMessage> leased;
             try
             {
-                leased = await queue.ReceiveAsync(_options.ReceiveWait, stoppingToken).ConfigureAwait(false);
+                leased = await queue.ReceiveBatchAsync(room, _options.ReceiveWait, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -86,19 +114,21 @@ public sealed partial class QueueWorker(
                 continue;
             }
 
-            if (leased is null)
+            foreach (var message in leased)
             {
-                continue;
-            }
-
-            Interlocked.Increment(ref _inFlight);
-            try
-            {
-                await HandleAsync(leased).ConfigureAwait(false);
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
+                Interlocked.Increment(ref _inFlight);
+                var work = Task.Run(() => HandleAsync(message), CancellationToken.None);
+                _running.TryAdd(work, 0);
+                _ = work.ContinueWith(
+                    done =>
+                    {
+                        _running.TryRemove(done, out _);
+                        Interlocked.Decrement(ref _inFlight);
+                        Interlocked.Exchange(ref _finished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
         }
     }
@@ -209,8 +239,8 @@ public sealed partial class QueueWorker(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker starting: {Concurrency} concurrent receivers, drain time-out {DrainSeconds} s")]
-    private partial void LogStarting(int concurrency, double drainSeconds);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker starting: up to {Ceiling} messages at once ({Target} while Jira's governor allows its starting concurrency), drain time-out {DrainSeconds} s")]
+    private partial void LogStarting(int ceiling, int target, double drainSeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker stopping: no new messages; draining {InFlight} in flight")]
     private partial void LogStopping(int inFlight);

@@ -12,6 +12,8 @@ public static class WorkerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FiredRulesLedger>();
         builder.Services.AddSingleton<IssueProcessor>();
+        builder.Services.AddSingleton<BulkCreateBatcher>();
+        builder.Services.AddSingleton<WorkerConcurrency>();
         builder.Services.AddHostedService<QueueWorker>();
 
         // The host must wait for the drain plus the settling of what is abandoned, or unfinished leases are left to expire.

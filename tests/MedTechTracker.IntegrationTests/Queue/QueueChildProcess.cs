@@ -29,11 +29,16 @@ public static class QueueChildProcess
         }
     }
 
-    public static SqliteWorkQueue OpenQueue(string dataDirectory, TimeSpan lockDuration) => new(
-        Options.Create(new QueueOptions { LockDuration = lockDuration, PollInterval = TimeSpan.FromMilliseconds(10) }),
-        Options.Create(new DataOptions { Directory = dataDirectory }),
-        TimeProvider.System,
-        NullLogger<SqliteWorkQueue>.Instance);
+    public static SqliteWorkQueue OpenQueue(string dataDirectory, TimeSpan lockDuration)
+    {
+        var queue = new SqliteWorkQueue(
+            Options.Create(new QueueOptions { LockDuration = lockDuration, PollInterval = TimeSpan.FromMilliseconds(10) }),
+            Options.Create(new DataOptions { Directory = dataDirectory }),
+            TimeProvider.System,
+            NullLogger<SqliteWorkQueue>.Instance);
+        queue.Start();
+        return queue;
+    }
 
     /// <summary>
     /// Four receivers. While a message is leased, a marker file named after its issue key exists in

@@ -150,6 +150,9 @@ public sealed class DeadLetterCommandsTests : IDisposable
     private async Task DeadLetterAsync(string issueKey, string reason)
     {
         using var host = _cli.BuildHost();
+
+        // What serve does: the host starts the queue (a CLI command only reads and replays, so it never needs to).
+        await host.StartAsync();
         var queue = host.Services.GetRequiredService<IWorkQueue>();
         await queue.EnqueueAsync(new IssueReference(Guid.NewGuid().ToString(), "10001", issueKey, "MED", DateTimeOffset.UtcNow), CancellationToken.None);
         var leased = await queue.ReceiveAsync(TimeSpan.FromSeconds(30), CancellationToken.None);

@@ -36,7 +36,7 @@ public sealed class SqliteLeaseReclaimTests
 
         f.Time.Advance(f.Options.ReclaimInterval * 3);
 
-        Assert.Equal(0, f.Queue.ReclaimFromStoppedHolders());
+        Assert.Equal(0, await f.Queue.ReclaimFromStoppedHoldersAsync(None));
         Assert.Null(await f.Queue.ReceiveAsync(NoWait, None));
     }
 

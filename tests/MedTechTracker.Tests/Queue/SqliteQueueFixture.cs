@@ -42,6 +42,7 @@ public sealed class SqliteQueueFixture : IAsyncDisposable
             time ?? Time,
             NullLogger<SqliteWorkQueue>.Instance);
         _queues.Add(queue);
+        queue.Start();
         return queue;
     }
 

@@ -23,7 +23,7 @@ public sealed class IssueProcessorEditTests : IDisposable
     {
         _processor = new IssueProcessor(
             _settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path),
-            new ShadowReport(Options.Create(new ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+            new ShadowReport(Options.Create(new ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), new MedTechTracker.Worker.BulkCreateBatcher(_jira, Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Worker.WorkerOptions()), TimeProvider.System, NullLogger<MedTechTracker.Worker.BulkCreateBatcher>.Instance), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _settings.With("MED", ProjectMode.On);
     }
 

@@ -23,7 +23,7 @@ public sealed class IssueProcessorTests : IDisposable
 
     public IssueProcessorTests()
     {
-        _processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, new ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        _processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(_properties), TestRules.CreateWorkerRulesProvider(_dir.Path), _shadow, new ParentWriteLocks(), new MedTechTracker.Worker.BulkCreateBatcher(_jira, Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Worker.WorkerOptions()), TimeProvider.System, NullLogger<MedTechTracker.Worker.BulkCreateBatcher>.Instance), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
         _jira.WithIssue(Issue("MED-1", "Infusion rate hazard when the password expires"));
     }
 

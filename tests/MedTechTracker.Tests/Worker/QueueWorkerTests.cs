@@ -165,8 +165,9 @@ public sealed class QueueWorkerTests : IDisposable
 
     private QueueWorker CreateWorker(FakeWorkQueue queue, WorkerOptions options)
     {
-        var processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(new FakeIssueProperties()), TestRules.CreateWorkerRulesProvider(_dir.Path), new MedTechTracker.Shadow.ShadowReport(Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Shadow.ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
-        return new QueueWorker(queue, processor, Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
+        var processor = new IssueProcessor(_settings, _jira, new FiredRulesLedger(new FakeIssueProperties()), TestRules.CreateWorkerRulesProvider(_dir.Path), new MedTechTracker.Shadow.ShadowReport(Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Shadow.ShadowOptions()), TimeProvider.System), new MedTechTracker.Jira.ParentWriteLocks(), new MedTechTracker.Worker.BulkCreateBatcher(_jira, Microsoft.Extensions.Options.Options.Create(new MedTechTracker.Worker.WorkerOptions()), TimeProvider.System, NullLogger<MedTechTracker.Worker.BulkCreateBatcher>.Instance), TimeProvider.System, NullLogger<IssueProcessor>.Instance);
+        var governor = new MedTechTracker.Jira.JiraRateGovernor(Options.Create(new MedTechTracker.Jira.JiraOptions()), TimeProvider.System, NullLogger<MedTechTracker.Jira.JiraRateGovernor>.Instance);
+        return new QueueWorker(queue, processor, new WorkerConcurrency(governor, Options.Create(options)), Options.Create(options), TimeProvider.System, NullLogger<QueueWorker>.Instance);
     }
 
     private static Task WaitUntil(Func<bool> condition) => Poll.UntilAsync(condition, "the worker got there", Patience);

@@ -25,6 +25,7 @@ public sealed class SqliteQueueContractTests : QueueContract
             PollInterval = TimeSpan.FromMilliseconds(10),
         };
         var queue = new SqliteWorkQueue(Options.Create(options), Options.Create(new DataOptions { Directory = _directory }), TimeProvider.System, NullLogger<SqliteWorkQueue>.Instance);
+        queue.Start();
         return Task.FromResult(new QueueUnderTest(queue, queue, queue));
     }
 
