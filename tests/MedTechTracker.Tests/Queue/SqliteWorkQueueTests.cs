@@ -455,4 +455,105 @@ public sealed class SqliteWorkQueueTests
         await f.Queue.CompleteAsync(leased!, None);
         Assert.Equal(0, (await f.Queue.GetStatisticsAsync(None)).ActiveCount);
     }
+
+    [Fact]
+    public async Task A_batch_receive_leases_several_messages_of_distinct_issues_in_one_transaction()
+    {
+        await using var f = new SqliteQueueFixture();
+        Assert.Empty(await f.Queue.ReceiveBatchAsync(10, NoWait, None)); // the look for ended holders is done; the clock stands still
+        foreach (var key in (string[])["MED-1", "MED-2", "MED-2", "MED-3"])
+        {
+            await f.Queue.EnqueueAsync(SqliteQueueFixture.Message(key), None);
+        }
+
+        var before = f.Queue.CommitCount;
+        var leased = await f.Queue.ReceiveBatchAsync(10, NoWait, None);
+
+        Assert.Equal(["MED-1", "MED-2", "MED-3"], leased.Select(l => l.Message.IssueKey));
+        Assert.Equal(leased.Count, leased.Select(l => l.LockToken).Distinct().Count());
+        Assert.Equal(before + 1, f.Queue.CommitCount);
+
+        // The second message of MED-2 waits for the first to be settled.
+        Assert.Empty(await f.Queue.ReceiveBatchAsync(10, NoWait, None));
+        await f.Queue.CompleteAsync(leased[1], None);
+        Assert.Equal("MED-2", Assert.Single(await f.Queue.ReceiveBatchAsync(10, NoWait, None)).Message.IssueKey);
+    }
+
+    [Fact]
+    public async Task A_batch_receive_takes_no_more_than_it_was_asked_for()
+    {
+        await using var f = new SqliteQueueFixture();
+        for (var i = 0; i < 5; i++)
+        {
+            await f.Queue.EnqueueAsync(SqliteQueueFixture.Message($"MED-{i}"), None);
+        }
+
+        Assert.Equal(2, (await f.Queue.ReceiveBatchAsync(2, NoWait, None)).Count);
+        Assert.Equal(3, (await f.Queue.ReceiveBatchAsync(10, NoWait, None)).Count);
+    }
+
+    [Fact]
+    public async Task Completions_waiting_together_are_committed_together()
+    {
+        await using var f = new SqliteQueueFixture();
+        for (var i = 0; i < 20; i++)
+        {
+            await f.Queue.EnqueueAsync(SqliteQueueFixture.Message($"MED-{i}"), None);
+        }
+
+        var leased = await f.Queue.ReceiveBatchAsync(20, NoWait, None);
+        Task[] completions;
+        long before;
+        await using (var other = new SqliteConnection($"Data Source={f.Queue.FilePath};Pooling=False"))
+        {
+            // Another process holds the write lock while the twenty completions arrive.
+            await other.OpenAsync();
+            await using var command = other.CreateCommand();
+            command.CommandText = "BEGIN IMMEDIATE;";
+            await command.ExecuteNonQueryAsync();
+            before = f.Queue.CommitCount;
+            completions = [.. leased.Select(l => f.Queue.CompleteAsync(l, None))];
+            await Task.Delay(300);
+            command.CommandText = "ROLLBACK;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Task.WhenAll(completions);
+        Assert.Equal(0, (await f.Queue.GetStatisticsAsync(None)).ActiveCount);
+        Assert.True(f.Queue.CommitCount - before <= 2, $"20 completions took {f.Queue.CommitCount - before} commits");
+    }
+
+    [Fact]
+    public async Task A_settlement_whose_lease_is_gone_fails_alone_and_the_settlement_sent_beside_it_succeeds()
+    {
+        await using var f = new SqliteQueueFixture();
+        await f.Queue.EnqueueAsync(SqliteQueueFixture.Message("MED-1"), None);
+        await f.Queue.EnqueueAsync(SqliteQueueFixture.Message("MED-2"), None);
+        var leased = await f.Queue.ReceiveBatchAsync(2, NoWait, None);
+        await f.Queue.CompleteAsync(leased[0], None);
+
+        var again = f.Queue.CompleteAsync(leased[0], None);
+        var other = f.Queue.CompleteAsync(leased[1], None);
+
+        await Assert.ThrowsAsync<MessageLockLostException>(() => again);
+        await other;
+        Assert.Equal(0, (await f.Queue.GetStatisticsAsync(None)).ActiveCount);
+    }
+
+    [Fact]
+    public async Task A_queue_that_was_not_started_says_so_instead_of_touching_the_file()
+    {
+        using var directory = new MedTechTracker.Tests.Storage.TempDataDirectory();
+        await using var queue = new MedTechTracker.Queue.Sqlite.SqliteWorkQueue(
+            Microsoft.Extensions.Options.Options.Create(new QueueOptions()), directory.Options, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<MedTechTracker.Queue.Sqlite.SqliteWorkQueue>.Instance);
+
+        Assert.False(File.Exists(queue.FilePath));
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => queue.EnqueueAsync(SqliteQueueFixture.Message("MED-1"), None));
+        Assert.Contains("Start", error.Message, StringComparison.Ordinal);
+
+        queue.Start();
+        Assert.True(File.Exists(queue.FilePath));
+        Assert.Equal(EnqueueOutcome.Enqueued, await queue.EnqueueAsync(SqliteQueueFixture.Message("MED-1"), None));
+    }
 }

@@ -51,9 +51,13 @@ internal sealed class FakeJiraClient : IJiraClient
 
     public Task<bool> IsProjectVisibleAsync(string projectKey, CancellationToken cancellationToken) => Task.FromResult(!HiddenProjects.Contains(projectKey));
 
+    /// <summary>Runs when a create call arrives, before anything is created: throw here to fail the whole call.</summary>
+    public Action<IReadOnlyList<SubtaskToCreate>> BeforeCreate { get; set; } = _ => { };
+
     public Task<BulkCreateResult> CreateSubtasksAsync(IReadOnlyList<SubtaskToCreate> items, CancellationToken cancellationToken)
     {
         CreateCalls.Enqueue(items);
+        BeforeCreate(items);
         var created = new List<CreatedSubtask>();
         var failed = new List<FailedSubtask>();
         foreach (var item in items)
