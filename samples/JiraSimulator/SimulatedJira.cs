@@ -472,7 +472,24 @@ public sealed partial class SimulatedJira : IDisposable
             }
 
             _reads.AddOrUpdate(issue.Key, 1, (_, n) => n + 1);
-            return Json(200, IssueJson(issue, withFields: true));
+            var json = IssueJson(issue, withFields: true);
+
+            // Like Jira: ?properties=a,b returns those issue properties with the issue ("properties": {} when none is set).
+            if (request.Query is { } query && query.TryGetValue("properties", out var wanted))
+            {
+                var properties = new JsonObject();
+                foreach (var name in wanted.SelectMany(w => w.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+                {
+                    if (issue.Properties.TryGetValue(name, out var value))
+                    {
+                        properties[name] = JsonNode.Parse(value);
+                    }
+                }
+
+                json["properties"] = properties;
+            }
+
+            return Json(200, json);
         }
     }
 

@@ -51,7 +51,24 @@ public static class IssuePayloadReader
             Summary = String(fields, "summary") ?? "",
             Description = fields.TryGetProperty("description", out var description) ? AdfText.FromDescription(description) : "",
             ExistingSubtaskSummaries = SubtaskSummaries(fields),
+            Properties = Properties(issue),
         };
+    }
+
+    private static Dictionary<string, string>? Properties(JsonElement issue)
+    {
+        if (!issue.TryGetProperty("properties", out var properties) || properties.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in properties.EnumerateObject())
+        {
+            result[property.Name] = property.Value.GetRawText();
+        }
+
+        return result;
     }
 
     private static List<string> SubtaskSummaries(JsonElement fields)

@@ -18,6 +18,12 @@ public sealed record IssueSnapshot
     /// <summary>Summaries of the sub-tasks the issue already has (the duplicate check).</summary>
     public IReadOnlyList<string> ExistingSubtaskSummaries { get; init; } = [];
 
+    /// <summary>
+    /// Issue properties Jira returned with the issue (key → raw JSON; small records apps keep, never issue text), or null
+    /// when the answer carried no <c>properties</c> object (not asked for, or a webhook payload).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Properties { get; init; }
+
     /// <summary>Never prints the summary or description.</summary>
     public override string ToString() => $"IssueSnapshot {{ Key = {Key}, IssueType = {IssueType}, IsSubtask = {IsSubtask} }}";
 }

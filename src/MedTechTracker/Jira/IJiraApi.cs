@@ -13,7 +13,7 @@ public interface IJiraApi
     [Get("/rest/api/3/myself")]
     Task<HttpResponseMessage> GetMyselfAsync(CancellationToken cancellationToken);
 
-    [Get("/rest/api/3/issue/{issueKey}?fields=summary,description,issuetype,project,subtasks,parent")]
+    [Get("/rest/api/3/issue/{issueKey}?fields=summary,description,issuetype,project,subtasks,parent&properties=" + JiraClient.TrackerPropertyKey)]
     Task<HttpResponseMessage> GetIssueAsync(string issueKey, CancellationToken cancellationToken);
 
     [Get("/rest/api/3/issue/{issueKey}/properties/{propertyKey}")]

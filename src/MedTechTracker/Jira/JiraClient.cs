@@ -19,6 +19,9 @@ namespace MedTechTracker.Jira;
 public sealed partial class JiraClient(JiraApiFactory apis, JiraProjectChecks projects, IOptions<JiraOptions> options, TimeProvider timeProvider, ILogger<JiraClient> logger) : IJiraClient, IJiraIssueProperties
 {
     public const int MaxBulkItems = 50;
+
+    /// <summary>The issue property the tracker keeps on a parent (its fired-rules record); read with the issue, saving a call.</summary>
+    public const string TrackerPropertyKey = "medtech-compliance-tracker";
     private const int ProjectPageSize = 50;
     private const int MaxPages = 10_000;
 

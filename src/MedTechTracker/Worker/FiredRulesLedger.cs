@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MedTechTracker.Jira;
+using MedTechTracker.Rules.Model;
 
 namespace MedTechTracker.Worker;
 
@@ -12,13 +13,30 @@ namespace MedTechTracker.Worker;
 /// </summary>
 public sealed class FiredRulesLedger(IJiraIssueProperties properties)
 {
-    public const string PropertyKey = "medtech-compliance-tracker";
+    public const string PropertyKey = JiraClient.TrackerPropertyKey;
     private const int MaxRuleIdLength = 100;
 
     /// <summary>The rule ids recorded for the issue; empty when none were (an issue the bot never wrote to, or one from before this record existed).</summary>
-    public async Task<IReadOnlySet<string>> ReadAsync(string issueKey, CancellationToken cancellationToken)
+    public async Task<IReadOnlySet<string>> ReadAsync(string issueKey, CancellationToken cancellationToken) =>
+        Parse(await properties.GetIssuePropertyAsync(issueKey, PropertyKey, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// The record as read together with the issue (<c>GET issue?properties=…</c>), without a call of its own; reads it
+    /// when Jira's answer carried no properties.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ReadAsync(IssueSnapshot issue, CancellationToken cancellationToken)
     {
-        var value = await properties.GetIssuePropertyAsync(issueKey, PropertyKey, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(issue);
+        if (issue.Properties is null)
+        {
+            return await ReadAsync(issue.Key, cancellationToken).ConfigureAwait(false);
+        }
+
+        return issue.Properties.TryGetValue(PropertyKey, out var raw) ? Parse(JsonNode.Parse(raw)) : new HashSet<string>(StringComparer.Ordinal);
+    }
+
+    private static HashSet<string> Parse(JsonNode? value)
+    {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         if (value is JsonObject record && record["firedRules"] is JsonArray fired)
         {

@@ -151,8 +151,8 @@ public sealed partial class IssueProcessor(
             return ProcessingOutcome.Completed(plan.Matches.Count == 0 ? "no_match" : "up_to_date");
         }
 
-        // Only read when something would be created: an up-to-date issue costs no extra call.
-        var fired = await ledger.ReadAsync(message.IssueKey, cancellationToken).ConfigureAwait(false);
+        // Read with the issue (an extra call only when Jira's answer carried no properties).
+        var fired = await ledger.ReadAsync(issue, cancellationToken).ConfigureAwait(false);
         var deleted = plan.ToCreate.Where(s => fired.Contains(s.RuleId)).Select(s => s.RuleId).ToList();
         var missing = plan.ToCreate.Where(s => !fired.Contains(s.RuleId)).ToList();
         if (deleted.Count > 0)
