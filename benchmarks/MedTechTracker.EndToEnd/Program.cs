@@ -64,7 +64,7 @@ var ok = options switch
     _ => await OpenLoopOnceAsync(),
 };
 
-Console.WriteLine($"Jira calls by kind, whole run: {RunInfo.CallsSince(jira, Enum.GetValues<JiraOperation>().ToDictionary(op => op, _ => 0))}; "
+Console.WriteLine($"Jira calls by kind, whole run: {RunInfo.CallsSince(jira, RunInfo.NoCalls)}; "
     + $"429s answered {jira.ThrottledAnswers} (quota {jira.QuotaRefusals}), at most {jira.PeakConcurrentCalls} calls in flight");
 Console.WriteLine(string.Create(culture, $"serve resident memory: peak VmRSS under load {host.PeakRssKb / 1024.0:F1} MB, VmHWM {host.HighWaterKb / 1024.0:F1} MB"));
 Console.WriteLine($"load average at end {RunInfo.LoadAverage()}");

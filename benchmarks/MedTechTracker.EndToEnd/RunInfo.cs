@@ -31,12 +31,15 @@ internal static class RunInfo
         return Git("status", "--porcelain", "--untracked-files=no") is { Length: > 0 } ? head + "+dirty" : head;
     }
 
+    /// <summary>Zero calls of every kind: <c>CallsSince(jira, NoCalls)</c> is the whole run.</summary>
+    public static readonly IReadOnlyDictionary<JiraOperation, int> NoCalls = Enum.GetValues<JiraOperation>().ToDictionary(op => op, _ => 0);
+
     /// <summary>Calls of every kind so far.</summary>
     public static Dictionary<JiraOperation, int> Calls(SimulatedJira jira) =>
         Enum.GetValues<JiraOperation>().ToDictionary(op => op, jira.Calls);
 
     /// <summary>The non-zero calls by kind since <paramref name="before"/>, e.g. "GetIssue 1000, BulkCreate 1000".</summary>
-    public static string CallsSince(SimulatedJira jira, Dictionary<JiraOperation, int> before)
+    public static string CallsSince(SimulatedJira jira, IReadOnlyDictionary<JiraOperation, int> before)
     {
         var since = Enum.GetValues<JiraOperation>().Select(op => (op, n: jira.Calls(op) - before[op])).Where(c => c.n != 0).ToList();
         return since.Count == 0 ? "none" : $"{string.Join(", ", since.Select(c => $"{c.op} {c.n}"))} (total {since.Sum(c => c.n)})";
