@@ -1,254 +1,88 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
+// End to end: signed webhook sent → sub-tasks created in a simulated Jira, through a real `serve` child process
+// (ingress + SQLite queue + worker). Also samples the child's resident memory from /proc/<pid>/status (VmRSS while
+// loaded, VmHWM at the end), and prints the commit and the load average (/proc/loadavg) at start and end.
+//
+// Build: dotnet build benchmarks/MedTechTracker.EndToEnd -c Release; run from the repository root (config/rules.json):
+//   dotnet benchmarks/MedTechTracker.EndToEnd/bin/Release/net10.0/MedTechTracker.EndToEnd.dll [mode] [options]
+//
+// Modes:
+//   (default)     open loop at a fixed rate: --rate R (50) --seconds S (30) --warmup W (5); latency from each webhook's
+//                 scheduled send time to the bulk create that holds its issue: p50/p90/p99/max.
+//   --search      the sustained rate: open-loop steps --rates 100,200,400,700,1000,1400,2000 (default), each --warmup W (5)
+//                 + --seconds S (10) against the same serve; per step p50/p90/p99 and calls; stops at the first step
+//                 that fails; reports the highest rate whose p99 ≤ 200 ms with every sub-task created.
+//   --burst N     N new issues at once (a CSV import): every webhook sent with --connections C (64) in flight, then the
+//                 time until all were accepted, the time until every sub-task due exists (drain; --drain-timeout, 600 s),
+//                 sub-tasks created/due/duplicated, Jira calls by kind and 429s. Most issues match one rule and every
+//                 sixth two (1,166 sub-tasks per 1,000 issues); what is due is asked of the service's own `explain`.
+//                 The reference scenario: --burst 1000 --jira-latency-ms 150.
+//
+// Options of every mode:
+//   --jira-latency-ms N            the simulated Jira answers every API call after N ms (concurrent calls overlap)
+//   --jira-max-calls-per-second N  the tenant quota: more calls within one second are answered 429 (Retry-After: 1)
+//   --drain-timeout S              how long to wait for the service to catch up after the last webhook (60 s; burst 600 s)
+//   --set:Section__Key=value       configuration of the serve child, e.g. --set:Worker__Concurrency=16
+//
+// Exit code 0 when the run met its bar (default: every measured issue reached a bulk create; search: some step passed;
+// burst: every webhook 202, every sub-task created, no duplicate), else 1.
 using System.Globalization;
-using System.Text;
-using System.Text.Json.Nodes;
+using MedTechTracker.EndToEnd;
 using MedTechTracker.Samples.JiraSimulator;
 
-// End to end: signed webhook sent → bulk-create request received by a zero-latency simulated Jira, through a real
-// `serve` child process (ingress + SQLite queue + worker). Open-loop load at a fixed rate; also samples the
-// child's resident memory from /proc/<pid>/status (VmRSS while loaded, VmHWM at the end).
-var rate = Arg("--rate", 50);
-var seconds = Arg("--seconds", 30);
-var warmupSeconds = Arg("--warmup", 5);
+var options = BenchOptions.Parse(args);
 var culture = CultureInfo.InvariantCulture;
+Console.WriteLine($"end to end, {options.Mode}: commit {RunInfo.Commit()}, {Environment.ProcessorCount} CPUs, load average at start {RunInfo.LoadAverage()}");
+Console.WriteLine($"simulated Jira: {options.JiraLatencyMs} ms per call, quota {(options.JiraMaxCallsPerSecond > 0 ? $"{options.JiraMaxCallsPerSecond} calls/s" : "none")}"
+    + $"; serve settings: {(options.Settings.Count == 0 ? "defaults" : string.Join(", ", options.Settings.Select(s => $"{s.Key}={s.Value}")))}");
 
-var work = Directory.CreateTempSubdirectory("mtc-e2e-");
 using var jira = SimulatedJira.Start();
+jira.Latency = TimeSpan.FromMilliseconds(options.JiraLatencyMs);
+jira.MaxCallsPerSecond = options.JiraMaxCallsPerSecond;
 jira.AddProject("MED", "Infusion pump");
-var total = (warmupSeconds + seconds) * rate;
-var issues = Enumerable.Range(0, total)
-    .Select(i => jira.AddIssue("MED", $"Alarm volume change {i}", "The new alarm tone may be a hazard for patients: update the risk analysis."))
-    .ToList();
 
-var sentAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-var latencies = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
-jira.OnBulkCreate = parents =>
+await using var host = new ServeHost(jira, options.Settings);
+var ledger = new SubtaskLedger(jira, host);
+var load = new OpenLoop(jira, host);
+
+// The open-loop modes' issue: two rules fire (risk analysis, risk control), both sub-tasks go in one bulk create.
+SimulatedIssue Alarm(int i) => jira.AddIssue("MED", $"Alarm volume change {i}", "The new alarm tone may be a hazard for patients: update the risk analysis.");
+
+IReadOnlyList<SimulatedIssue> seeded = options switch
 {
-    var now = Stopwatch.GetTimestamp();
-    foreach (var parent in parents.Distinct())
-    {
-        if (sentAt.TryGetValue(parent, out var sent))
-        {
-            latencies.TryAdd(parent, Stopwatch.GetElapsedTime(sent, now).TotalMilliseconds);
-        }
-    }
+    { Burst: { } n } => [.. Enumerable.Range(0, n).Select(i => Burst.Seed(jira, i))],
+    { Search: true } => [],
+    _ => [.. Enumerable.Range(0, (options.Warmup + options.Seconds) * options.Rate).Select(Alarm)],
+};
+await ledger.AddAsync(seeded);
+await host.RunAsync("projects", "enable", "MED");
+await host.StartServeAsync();
+
+var ok = options switch
+{
+    { Burst: not null } => await Burst.RunAsync(jira, host, ledger, seeded, options),
+    { Search: true } => await RateSearch.RunAsync(jira, ledger, load, options, Alarm),
+    _ => await OpenLoopOnceAsync(),
 };
 
-var secret = "e2e-" + Guid.NewGuid().ToString("N");
-var env = new Dictionary<string, string>
-{
-    ["Data__Directory"] = Path.Combine(work.FullName, "data"),
-    ["Jira__BaseUrl"] = jira.Url,
-    ["Jira__Email"] = "bot@example.com",
-    ["Jira__ApiToken"] = "token",
-    ["Webhook__Secret"] = secret,
-    ["Logging__LogLevel__Default"] = "Warning",
-    ["ASPNETCORE_ENVIRONMENT"] = "Production",
-};
-foreach (var setting in args.Where(a => a.StartsWith("--set:", StringComparison.Ordinal)))
-{
-    var pair = setting["--set:".Length..].Split('=', 2);
-    env[pair[0]] = pair[1];
-}
+Console.WriteLine($"Jira calls by kind, whole run: {RunInfo.CallsSince(jira, RunInfo.NoCalls)}; "
+    + $"429s answered {jira.ThrottledAnswers} (quota {jira.QuotaRefusals}), at most {jira.PeakConcurrentCalls} calls in flight");
+Console.WriteLine(string.Create(culture, $"serve resident memory: peak VmRSS under load {host.PeakRssKb / 1024.0:F1} MB, VmHWM {host.HighWaterKb / 1024.0:F1} MB"));
+Console.WriteLine($"load average at end {RunInfo.LoadAverage()}");
+return ok ? 0 : 1;
 
-var app = Path.Combine(AppContext.BaseDirectory, "medtech-tracker.dll");
-await RunToEndAsync(app, env, "projects", "enable", "MED");
-
-var port = FreePort();
-using var serve = Start(app, env, "serve", "--urls", $"http://127.0.0.1:{port}");
-using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-await WaitReadyAsync(http);
-
-long peakRss = 0;
-using var sampling = new CancellationTokenSource();
-var sampler = Task.Run(async () =>
+async Task<bool> OpenLoopOnceAsync()
 {
-    while (!sampling.IsCancellationRequested)
+    Console.WriteLine($"serve pid {host.Pid}: {options.Rate} webhooks/s for {options.Warmup} s warm-up + {options.Seconds} s measured ({seeded.Count} issues)");
+    var result = await load.RunAsync(seeded, options.Rate, options.Warmup * options.Rate, options.DrainTimeout);
+    await ledger.WaitForAllAsync(seeded, TimeSpan.FromSeconds(5));
+    var tally = ledger.Tally(seeded);
+    Console.WriteLine($"HTTP statuses: {result.StatusText}");
+    Console.WriteLine($"measured webhooks: {result.Measured}, bulk creates seen: {result.LatenciesMs.Length}, missing: {result.Missing}");
+    if (result.LatenciesMs.Length > 0)
     {
-        peakRss = Math.Max(peakRss, ReadStatusKb(serve.Id, "VmRSS"));
-        try
-        {
-            await Task.Delay(250, sampling.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-});
-
-Console.WriteLine($"serve pid {serve.Id}: {rate} webhooks/s for {warmupSeconds} s warm-up + {seconds} s measured ({total} issues)");
-var statuses = new ConcurrentDictionary<int, int>();
-var sends = new List<Task>(total);
-var clock = Stopwatch.StartNew();
-var origin = Stopwatch.GetTimestamp();
-for (var i = 0; i < total; i++)
-{
-    var due = TimeSpan.FromSeconds((double)i / rate);
-    var wait = due - clock.Elapsed;
-    if (wait > TimeSpan.Zero)
-    {
-        await Task.Delay(wait);
+        Console.WriteLine(string.Create(culture, $"webhook → bulk-create latency ms: p50 {result.Percentile(50):F1}  p90 {result.Percentile(90):F1}  p99 {result.Percentile(99):F1}  max {result.LatenciesMs[^1]:F1}"));
     }
 
-    // Open loop: latency counts from the scheduled send time, so a late sender cannot hide queueing delay.
-    sends.Add(SendAsync(issues[i], origin + (long)(due.TotalSeconds * Stopwatch.Frequency)));
-}
-
-await Task.WhenAll(sends);
-var deadline = DateTime.UtcNow.AddSeconds(60);
-while (latencies.Count < total && DateTime.UtcNow < deadline)
-{
-    await Task.Delay(100);
-}
-
-var rssUnderLoad = peakRss;
-var hwm = ReadStatusKb(serve.Id, "VmHWM");
-await sampling.CancelAsync();
-await sampler;
-
-var measuredKeys = issues.Skip(warmupSeconds * rate).Select(i => i.Key).ToList();
-var values = measuredKeys.Where(latencies.ContainsKey).Select(k => latencies[k]).Order().ToArray();
-Console.WriteLine($"HTTP statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
-Console.WriteLine($"measured webhooks: {measuredKeys.Count}, bulk creates seen: {values.Length}, missing: {measuredKeys.Count - values.Length}");
-if (values.Length > 0)
-{
-    Console.WriteLine(string.Create(culture, $"webhook → bulk-create latency ms: p50 {Percentile(values, 50):F1}  p90 {Percentile(values, 90):F1}  p99 {Percentile(values, 99):F1}  max {values[^1]:F1}"));
-}
-
-Console.WriteLine(string.Create(culture, $"serve resident memory: peak VmRSS under load {rssUnderLoad / 1024.0:F1} MB, VmHWM {hwm / 1024.0:F1} MB"));
-serve.Kill();
-await serve.WaitForExitAsync();
-try
-{
-    work.Delete(recursive: true);
-}
-catch (IOException)
-{
-}
-
-return values.Length == measuredKeys.Count ? 0 : 1;
-
-async Task SendAsync(SimulatedIssue issue, long scheduled)
-{
-    var body = Encoding.UTF8.GetBytes(Webhook(issue));
-    sentAt[issue.Key] = scheduled;
-
-    try
-    {
-        using var response = await WebhookSender.SendAsync(http, new Uri("/webhooks/jira", UriKind.Relative), body, secret, "e2e-" + issue.Key, CancellationToken.None);
-        statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
-    }
-    catch (HttpRequestException)
-    {
-        statuses.AddOrUpdate(-1, 1, (_, n) => n + 1);
-    }
-}
-
-static string Webhook(SimulatedIssue issue) => new JsonObject
-{
-    ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-    ["webhookEvent"] = "jira:issue_created",
-    ["user"] = new JsonObject { ["accountId"] = "5b10ac8d82e05b22cc7d4ef5" },
-    ["issue"] = new JsonObject
-    {
-        ["id"] = issue.Id,
-        ["key"] = issue.Key,
-        ["fields"] = new JsonObject
-        {
-            ["summary"] = issue.Summary,
-            ["description"] = Adf.ToText(issue.Description),
-            ["issuetype"] = new JsonObject { ["id"] = issue.Type.Id, ["name"] = issue.Type.Name, ["subtask"] = false, ["hierarchyLevel"] = 0 },
-            ["project"] = new JsonObject { ["id"] = issue.Project.Id, ["key"] = issue.Project.Key },
-        },
-    },
-}.ToJsonString();
-
-static double Percentile(double[] sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
-
-static long ReadStatusKb(int pid, string field)
-{
-    try
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith(field + ":", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
-    catch (IOException)
-    {
-        return 0;
-    }
-}
-
-static Process Start(string app, Dictionary<string, string> env, params string[] args)
-{
-    var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-    start.ArgumentList.Add(app);
-    foreach (var arg in args)
-    {
-        start.ArgumentList.Add(arg);
-    }
-
-    foreach (var (key, value) in env)
-    {
-        start.Environment[key] = value;
-    }
-
-    var process = Process.Start(start)!;
-    process.OutputDataReceived += (_, _) => { };
-    process.ErrorDataReceived += (_, e) =>
-    {
-        if (e.Data is not null)
-        {
-            Console.Error.WriteLine("serve: " + e.Data);
-        }
-    };
-    process.BeginOutputReadLine();
-    process.BeginErrorReadLine();
-    return process;
-}
-
-static async Task RunToEndAsync(string app, Dictionary<string, string> env, params string[] args)
-{
-    using var process = Start(app, env, args);
-    await process.WaitForExitAsync();
-    if (process.ExitCode != 0)
-    {
-        throw new InvalidOperationException($"{string.Join(' ', args)} exited with {process.ExitCode}");
-    }
-}
-
-static async Task WaitReadyAsync(HttpClient http)
-{
-    var deadline = DateTime.UtcNow.AddSeconds(120);
-    while (DateTime.UtcNow < deadline)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-            if (response.IsSuccessStatusCode)
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-
-        await Task.Delay(200);
-    }
-
-    throw new TimeoutException("serve did not become ready");
-}
-
-static int FreePort()
-{
-    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-    listener.Start();
-    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-int Arg(string name, int fallback)
-{
-    var index = Array.IndexOf(args, name);
-    return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    Console.WriteLine($"sub-tasks (warm-up included): created {tally.Created}, due {tally.Due}, missing {tally.Missing}, parents with a duplicate {tally.DuplicatedParents}");
+    return result.Missing == 0;
 }

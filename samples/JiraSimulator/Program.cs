@@ -8,10 +8,14 @@ using MedTechTracker.Samples.JiraSimulator;
 var port = new Option<int>("--port") { Description = "Loopback port (0: any free port).", DefaultValueFactory = _ => 0 };
 var webhooks = new Option<DirectoryInfo?>("--webhooks") { Description = "Seed the issues these sample webhooks announce." };
 var readyFile = new Option<FileInfo?>("--ready-file") { Description = "Write the base URL here once listening." };
-var run = new Command("run", "Serve the simulated Jira until stopped.") { port, webhooks, readyFile };
+var latencyMs = new Option<int>("--jira-latency-ms") { Description = "Answer every API call after this many milliseconds.", DefaultValueFactory = _ => 0 };
+var maxCallsPerSecond = new Option<int>("--max-calls-per-second") { Description = "Tenant quota: more API calls within one second are answered 429 (0: unlimited).", DefaultValueFactory = _ => 0 };
+var run = new Command("run", "Serve the simulated Jira until stopped.") { port, webhooks, readyFile, latencyMs, maxCallsPerSecond };
 run.SetAction(async (parse, ct) =>
 {
     using var jira = SimulatedJira.Start(parse.GetValue(port));
+    jira.Latency = TimeSpan.FromMilliseconds(parse.GetValue(latencyMs));
+    jira.MaxCallsPerSecond = parse.GetValue(maxCallsPerSecond);
     if (parse.GetValue(webhooks) is { } dir)
     {
         foreach (var file in dir.GetFiles("*.json").OrderBy(f => f.Name, StringComparer.Ordinal))

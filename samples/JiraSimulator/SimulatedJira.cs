@@ -50,6 +50,12 @@ public sealed partial class SimulatedJira : IDisposable
     private int _nextId = 10000;
     private int _bulkCreateCalls;
     private long _lastWriteTicks;
+    private readonly Lock _quotaGate = new();
+    private DateTimeOffset _quotaWindowEnd;
+    private int _quotaWindowCalls;
+    private int _quotaRefusals;
+    private int _inFlight;
+    private int _peakInFlight;
 
     private SimulatedJira(WireMockServer server, int port)
     {
@@ -85,6 +91,28 @@ public sealed partial class SimulatedJira : IDisposable
 
     /// <summary>Extra latency for every bulk create (holds the caller mid-request, e.g. to kill a worker while it waits).</summary>
     public TimeSpan BulkCreateDelay { get; set; }
+
+    /// <summary>
+    /// Latency of every API call (not <c>/oauth/token</c>): each waits this long, asynchronously, before it is
+    /// answered, so many calls can be in flight at once. <see cref="BulkCreateDelay"/> comes on top of it.
+    /// </summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// The tenant's quota: API calls allowed per 1-second window (0: unlimited). The window opens with the first call
+    /// after the previous one ended; more calls within it are answered 429 with <c>Retry-After: 1</c>,
+    /// <c>X-RateLimit-Reset</c> (the window's end) and <c>RateLimit-Reason: jira-quota-tenant-based</c>.
+    /// </summary>
+    public int MaxCallsPerSecond { get; set; }
+
+    /// <summary>Calls refused by <see cref="MaxCallsPerSecond"/>.</summary>
+    public int QuotaRefusals => Volatile.Read(ref _quotaRefusals);
+
+    /// <summary>Every 429 the tenant rate limit answered: a closed rate window (<see cref="CloseRateWindow"/>) or the quota (<see cref="MaxCallsPerSecond"/>).</summary>
+    public int ThrottledAnswers => Volatile.Read(ref _throttledAnswers);
+
+    /// <summary>The most API calls that were being answered at the same time.</summary>
+    public int PeakConcurrentCalls => Volatile.Read(ref _peakInFlight);
 
     public int BulkCreateCalls => Volatile.Read(ref _bulkCreateCalls);
 
@@ -317,60 +345,113 @@ public sealed partial class SimulatedJira : IDisposable
         Server.Given(request).AtPriority(priority).RespondWith(Response.Create().WithCallback(async message =>
         {
             _calls.AddOrUpdate(operation, 1, (_, n) => n + 1);
-            if (!message.Headers?.ContainsKey("Authorization") ?? true)
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            try
             {
-                return Json(401, Errors("You are not authenticated. Authentication required to perform this operation."));
-            }
-
-            if (_oauth is not null)
-            {
-                var authorization = message.Headers!["Authorization"].FirstOrDefault() ?? "";
-                var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : "";
-                if (!_tokens.TryGetValue(token, out var expires) || expires <= DateTimeOffset.UtcNow)
+                for (var peak = Volatile.Read(ref _peakInFlight); inFlight > peak; peak = Volatile.Read(ref _peakInFlight))
                 {
-                    Interlocked.Increment(ref _expiredTokenCalls);
-                    return Json(401, Errors("Unauthorized; scope does not match or the token expired."));
-                }
-            }
-
-            if (_windowClosedUntil > DateTimeOffset.UtcNow)
-            {
-                Interlocked.Increment(ref _callsWhileClosed);
-                return RateLimitedAnswer();
-            }
-
-            if (_faults.TryGetValue(operation, out var faults) && faults.TryDequeue(out var fault))
-            {
-                if (fault.Delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(fault.Delay).ConfigureAwait(false);
+                    if (Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak) == peak)
+                    {
+                        break;
+                    }
                 }
 
-                var response = Json(fault.Status, JsonNode.Parse(fault.Body));
-                if (fault.RetryAfter is not null)
-                {
-                    response.AddHeader("Retry-After", fault.RetryAfter);
-                }
-
-                return response;
+                return await AnswerAsync(operation, message, handler).ConfigureAwait(false);
             }
-
-            if (operation == JiraOperation.BulkCreate && BulkCreateDelay > TimeSpan.Zero)
+            finally
             {
-                await Task.Delay(BulkCreateDelay).ConfigureAwait(false);
+                Interlocked.Decrement(ref _inFlight);
             }
-
-            return handler(message);
         }));
+
+    private async Task<IResponseMessage> AnswerAsync(JiraOperation operation, IRequestMessage message, Func<IRequestMessage, IResponseMessage> handler)
+    {
+        if (Latency > TimeSpan.Zero)
+        {
+            await Task.Delay(Latency).ConfigureAwait(false);
+        }
+
+        if (!message.Headers?.ContainsKey("Authorization") ?? true)
+        {
+            return Json(401, Errors("You are not authenticated. Authentication required to perform this operation."));
+        }
+
+        if (_oauth is not null)
+        {
+            var authorization = message.Headers!["Authorization"].FirstOrDefault() ?? "";
+            var token = authorization.StartsWith("Bearer ", StringComparison.Ordinal) ? authorization[7..] : "";
+            if (!_tokens.TryGetValue(token, out var expires) || expires <= DateTimeOffset.UtcNow)
+            {
+                Interlocked.Increment(ref _expiredTokenCalls);
+                return Json(401, Errors("Unauthorized; scope does not match or the token expired."));
+            }
+        }
+
+        if (_windowClosedUntil > DateTimeOffset.UtcNow)
+        {
+            Interlocked.Increment(ref _callsWhileClosed);
+            return RateLimitedAnswer();
+        }
+
+        if (MaxCallsPerSecond > 0 && OverQuota(out var quotaReset))
+        {
+            Interlocked.Increment(ref _quotaRefusals);
+            return RateLimitedAnswer("jira-quota-tenant-based", beta: false, retryAfter: true, quotaReset);
+        }
+
+        if (_faults.TryGetValue(operation, out var faults) && faults.TryDequeue(out var fault))
+        {
+            if (fault.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(fault.Delay).ConfigureAwait(false);
+            }
+
+            var response = Json(fault.Status, JsonNode.Parse(fault.Body));
+            if (fault.RetryAfter is not null)
+            {
+                response.AddHeader("Retry-After", fault.RetryAfter);
+            }
+
+            return response;
+        }
+
+        if (operation == JiraOperation.BulkCreate && BulkCreateDelay > TimeSpan.Zero)
+        {
+            await Task.Delay(BulkCreateDelay).ConfigureAwait(false);
+        }
+
+        return handler(message);
+    }
+
+    /// <summary>Counts the call in the current 1-second quota window; true when it is one too many.</summary>
+    private bool OverQuota(out DateTimeOffset windowEnd)
+    {
+        lock (_quotaGate)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (now >= _quotaWindowEnd)
+            {
+                _quotaWindowEnd = now + TimeSpan.FromSeconds(1);
+                _quotaWindowCalls = 0;
+            }
+
+            windowEnd = _quotaWindowEnd;
+            return ++_quotaWindowCalls > MaxCallsPerSecond;
+        }
+    }
 
     private static IRequestBuilder Path(string pattern) =>
         Request.Create().WithPath(new WireMock.Matchers.RegexMatcher($"^(/ex/jira/[^/]+)?{Api}{pattern}$"));
 
     private ResponseMessage RateLimitedAnswer()
     {
-        Interlocked.Increment(ref _throttledAnswers);
         var (reason, beta, retryAfter) = _window;
-        var until = _windowClosedUntil;
+        return RateLimitedAnswer(reason, beta, retryAfter, _windowClosedUntil);
+    }
+
+    private ResponseMessage RateLimitedAnswer(string reason, bool beta, bool retryAfter, DateTimeOffset until)
+    {
+        Interlocked.Increment(ref _throttledAnswers);
         var response = Json(429, Errors("Rate limit exceeded."));
         var prefix = beta ? "X-Beta-" : "X-";
         response.AddHeader($"{prefix}RateLimit-Reset", until.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
