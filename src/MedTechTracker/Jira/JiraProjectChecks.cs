@@ -19,6 +19,9 @@ public sealed partial class JiraProjectChecks(JiraApiFactory apis, IOptions<Jira
     private readonly ConcurrentDictionary<string, (SubtaskScreen Screen, DateTimeOffset Expires)> _screens = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, (bool Visible, DateTimeOffset Expires)> _visible = new(StringComparer.OrdinalIgnoreCase);
 
+    // One createmeta read per project at a time: a burst's first messages wait for it instead of all reading it.
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _screenReads = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The create screens learned so far, by project.</summary>
     public IReadOnlyList<SubtaskScreen> KnownScreens => [.. _screens.Values.Select(v => v.Screen).OrderBy(s => s.ProjectKey, StringComparer.Ordinal)];
 
@@ -27,12 +30,28 @@ public sealed partial class JiraProjectChecks(JiraApiFactory apis, IOptions<Jira
 
     public async Task<SubtaskScreen> GetSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (_screens.TryGetValue(projectKey, out var cached) && cached.Expires > now)
+        if (_screens.TryGetValue(projectKey, out var cached) && cached.Expires > time.GetUtcNow())
         {
             return cached.Screen;
         }
 
+        var gate = _screenReads.GetOrAdd(projectKey, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _screens.TryGetValue(projectKey, out cached) && cached.Expires > time.GetUtcNow()
+                ? cached.Screen
+                : await ReadSubtaskScreenAsync(projectKey, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<SubtaskScreen> ReadSubtaskScreenAsync(string projectKey, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
         var api = apis.Create();
         var typeId = await FindSubtaskTypeAsync(api, projectKey, cancellationToken).ConfigureAwait(false);
         var fields = typeId is null ? new HashSet<string>() : await ReadFieldsAsync(api, projectKey, typeId, cancellationToken).ConfigureAwait(false);
