@@ -5,8 +5,9 @@ using Microsoft.Extensions.Options;
 namespace MedTechTracker.Worker;
 
 /// <summary>
-/// Drains the work queue: one receive loop leases as many messages as <see cref="WorkerConcurrency"/> has room for (the
-/// embedded queue leases them in one transaction) and works on each concurrently. On shutdown it stops receiving, lets
+/// Drains the work queue: <see cref="ReceiveLoops"/> receive loops share the room <see cref="WorkerConcurrency"/> leaves
+/// (the embedded queue leases each loop's share in one transaction; an adapter that receives one at a time still has
+/// several receives waiting at once) and each message is worked on concurrently. On shutdown it stops receiving, lets
 /// in-flight messages finish within <see cref="WorkerOptions.ShutdownDrainTimeout"/>, and abandons what is still
 /// unfinished so another worker (or the next start) gets it at once.
 /// </summary>
@@ -18,6 +19,9 @@ public sealed partial class QueueWorker(
     TimeProvider time,
     ILogger<QueueWorker> logger) : BackgroundService
 {
+    /// <summary>Receive calls that may wait at once; each asks for its share of the room.</summary>
+    public const int ReceiveLoops = 4;
+
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(10);
 
     // With no room, the loop looks at the target again at least this often (Jira's governor may have raised it).
@@ -28,11 +32,22 @@ public sealed partial class QueueWorker(
     // Cancelled only when the drain time-out expires: processing outlives the stopping token on purpose.
     private readonly CancellationTokenSource _processing = new(Timeout.InfiniteTimeSpan, time);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _running = new();
+    private readonly Lock _room = new();
     private TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _inFlight;
+    private int _reserved;
 
     /// <summary>Messages currently being worked on.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight
+    {
+        get
+        {
+            lock (_room)
+            {
+                return _inFlight;
+            }
+        }
+    }
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -58,7 +73,7 @@ public sealed partial class QueueWorker(
     {
         try
         {
-            await ReceiveLoopAsync(stoppingToken).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(0, ReceiveLoops).Select(_ => Task.Run(() => ReceiveLoopAsync(stoppingToken), CancellationToken.None))).ConfigureAwait(false);
         }
         finally
         {
@@ -71,13 +86,13 @@ public sealed partial class QueueWorker(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var finished = Volatile.Read(ref _finished).Task;
-            var room = concurrency.Target - InFlight;
-            if (room <= 0)
+            var changed = Volatile.Read(ref _finished).Task;
+            var share = Reserve();
+            if (share == 0)
             {
                 try
                 {
-                    await finished.WaitAsync(RoomRecheck, time, stoppingToken).ConfigureAwait(false);
+                    await changed.WaitAsync(RoomRecheck, time, stoppingToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -90,10 +105,10 @@ public sealed partial class QueueWorker(
                 continue;
             }
 
-            IReadOnlyList<LeasedMessage> leased;
+            IReadOnlyList<LeasedMessage> leased = [];
             try
             {
-                leased = await queue.ReceiveBatchAsync(room, _options.ReceiveWait, stoppingToken).ConfigureAwait(false);
+                leased = await queue.ReceiveBatchAsync(share, _options.ReceiveWait, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -110,21 +125,26 @@ public sealed partial class QueueWorker(
                 {
                     return;
                 }
-
-                continue;
+            }
+            finally
+            {
+                Release(share, leased.Count);
             }
 
             foreach (var message in leased)
             {
-                Interlocked.Increment(ref _inFlight);
                 var work = Task.Run(() => HandleAsync(message), CancellationToken.None);
                 _running.TryAdd(work, 0);
                 _ = work.ContinueWith(
                     done =>
                     {
                         _running.TryRemove(done, out _);
-                        Interlocked.Decrement(ref _inFlight);
-                        Interlocked.Exchange(ref _finished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                        lock (_room)
+                        {
+                            _inFlight--;
+                        }
+
+                        Changed();
                     },
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
@@ -132,6 +152,41 @@ public sealed partial class QueueWorker(
             }
         }
     }
+
+    /// <summary>This loop's share of the room left under the target (0: none now).</summary>
+    private int Reserve()
+    {
+        lock (_room)
+        {
+            var room = concurrency.Target - _inFlight - _reserved;
+            if (room <= 0)
+            {
+                return 0;
+            }
+
+            var share = Math.Max(1, room / ReceiveLoops);
+            _reserved += share;
+            return share;
+        }
+    }
+
+    /// <summary>The loop's reservation ends: what it leased is now in flight, the rest is room again.</summary>
+    private void Release(int share, int leased)
+    {
+        lock (_room)
+        {
+            _reserved -= share;
+            _inFlight += leased;
+        }
+
+        if (leased < share)
+        {
+            Changed();
+        }
+    }
+
+    private void Changed() =>
+        Interlocked.Exchange(ref _finished, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private async Task HandleAsync(LeasedMessage leased)
     {

@@ -72,7 +72,31 @@ public sealed class JiraClientReadTests : IDisposable
         Assert.Contains("alarm limits", issue.Description, StringComparison.Ordinal);
         Assert.Equal(["Compliance: Risk analysis (ISO 14971 5)"], issue.ExistingSubtaskSummaries);
         var query = Uri.UnescapeDataString(Assert.Single(_jira.LogEntries).RequestMessage!.RawQuery!);
-        Assert.Equal("?fields=summary,description,issuetype,project,subtasks,parent", query);
+        Assert.Equal("?fields=summary,description,issuetype,project,subtasks,parent&properties=medtech-compliance-tracker", query);
+
+        // Asked for, but this answer carried no properties object: the worker then reads the record with a call of its own.
+        Assert.Null(issue.Properties);
+    }
+
+    [Fact]
+    public async Task Get_issue_brings_the_trackers_issue_property_with_it_and_an_unset_one_reads_as_empty()
+    {
+        var recordedJson = System.Text.Json.Nodes.JsonNode.Parse(JiraSamples.IssueWithAdf)!.AsObject();
+        recordedJson["properties"] = System.Text.Json.Nodes.JsonNode.Parse("""{"medtech-compliance-tracker":{"version":1,"firedRules":["risk-analysis"]}}""");
+        var unsetJson = System.Text.Json.Nodes.JsonNode.Parse(JiraSamples.IssueWithAdf)!.AsObject();
+        unsetJson["key"] = "MED-8";
+        unsetJson["properties"] = new System.Text.Json.Nodes.JsonObject();
+        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/MED-7").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(recordedJson.ToJsonString()));
+        _jira.Given(Request.Create().WithPath("/rest/api/3/issue/MED-8").UsingGet())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody(unsetJson.ToJsonString()));
+        await using var host = JiraTestHost.Create(_jira);
+
+        var recorded = await host.Client.GetIssueAsync("MED-7", CancellationToken.None);
+        var unset = await host.Client.GetIssueAsync("MED-8", CancellationToken.None);
+
+        Assert.Equal("""{"version":1,"firedRules":["risk-analysis"]}""", recorded!.Properties!["medtech-compliance-tracker"]);
+        Assert.Empty(unset!.Properties!);
     }
 
     [Fact]
