@@ -56,6 +56,9 @@ IReadOnlyList<SimulatedIssue> seeded = options switch
 await ledger.AddAsync(seeded);
 await host.RunAsync("projects", "enable", "MED");
 await host.StartServeAsync();
+var wall = System.Diagnostics.Stopwatch.StartNew();
+var serveCpuAtStart = host.CpuTime;
+var ownCpuAtStart = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
 
 var ok = options switch
 {
@@ -67,6 +70,10 @@ var ok = options switch
 Console.WriteLine($"Jira calls by kind, whole run: {RunInfo.CallsSince(jira, RunInfo.NoCalls)}; "
     + $"429s answered {jira.ThrottledAnswers} (quota {jira.QuotaRefusals}), at most {jira.PeakConcurrentCalls} calls in flight");
 Console.WriteLine(string.Create(culture, $"serve resident memory: peak VmRSS under load {host.PeakRssKb / 1024.0:F1} MB, VmHWM {host.HighWaterKb / 1024.0:F1} MB"));
+var serveCpu = host.CpuTime - serveCpuAtStart;
+var ownCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtStart;
+Console.WriteLine(string.Create(culture, $"CPU over {wall.Elapsed.TotalSeconds:F1} s: serve {serveCpu.TotalSeconds:F1} s ({serveCpu.TotalMilliseconds / Math.Max(1, seeded.Count):F2} ms per issue), "
+    + $"this process (webhook sender + simulated Jira) {ownCpu.TotalSeconds:F1} s, of {Environment.ProcessorCount * wall.Elapsed.TotalSeconds:F1} s available"));
 Console.WriteLine($"load average at end {RunInfo.LoadAverage()}");
 return ok ? 0 : 1;
 

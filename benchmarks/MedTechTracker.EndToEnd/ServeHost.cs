@@ -178,6 +178,27 @@ internal sealed class ServeHost : IAsyncDisposable
         return process;
     }
 
+    /// <summary>CPU time <c>serve</c> has used so far (user + system, from /proc/&lt;pid&gt;/stat at 100 ticks per second).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{Pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+                // After the command name: state is field 3, utime field 14, stime field 15 (man 5 proc).
+                var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                return TimeSpan.FromSeconds(ticks / 100.0);
+            }
+            catch (IOException)
+            {
+                return TimeSpan.Zero;
+            }
+        }
+    }
+
     private static long ReadStatusKb(int pid, string field)
     {
         try

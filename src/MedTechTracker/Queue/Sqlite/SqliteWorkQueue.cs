@@ -42,6 +42,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
     private readonly ILogger<SqliteWorkQueue> _logger;
     private readonly SqliteDatabase _database;
     private readonly SqliteDatabase _settle;
+    private readonly SqliteDatabase _durableWrites;
     private readonly Channel<WriteOp> _writes = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Lock _startGate = new();
     private SqliteLeaseHolder? _holder;
@@ -60,6 +61,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         var path = data.Value.PathOf(_options.SqliteFile);
         _database = new SqliteDatabase(path, SqliteQueueSchema.Sql, fullSync: true, busyTimeout: WriterBusyLimit);
         _settle = new SqliteDatabase(path, SqliteQueueSchema.Sql, fullSync: false, busyTimeout: WriterBusyTimeout);
+        _durableWrites = new SqliteDatabase(path, SqliteQueueSchema.Sql, fullSync: true, busyTimeout: WriterBusyTimeout);
     }
 
     /// <summary>The queue file.</summary>
@@ -351,6 +353,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
 
         _database.Dispose();
         _settle.Dispose();
+        _durableWrites.Dispose();
         _holder?.Dispose();
     }
 
@@ -591,7 +594,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
     private async Task WriteLoopAsync()
     {
         var ops = new List<WriteOp>(_options.MaxBatchSize);
-        var connections = new WriterConnections(_database, _settle);
+        var connections = new WriterConnections(_durableWrites, _settle);
         try
         {
             while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
@@ -787,9 +790,9 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         private SqliteConnection? _full;
         private SqliteConnection? _normal;
 
-        public SqliteConnection Full => _full ??= OpenShortBusy(full);
+        public SqliteConnection Full => _full ??= full.Open();
 
-        public SqliteConnection Normal => _normal ??= OpenShortBusy(normal);
+        public SqliteConnection Normal => _normal ??= normal.Open();
 
         public void Reset()
         {
@@ -802,15 +805,6 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         {
             _full?.Dispose();
             _normal?.Dispose();
-        }
-
-        private static SqliteConnection OpenShortBusy(SqliteDatabase database)
-        {
-            var connection = database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {(long)WriterBusyTimeout.TotalMilliseconds};";
-            command.ExecuteNonQuery();
-            return connection;
         }
     }
 

@@ -12,6 +12,10 @@ internal sealed class SqliteDatabase : IDisposable
     private readonly string _schema;
     private readonly string _connectionPragmas;
     private readonly Lock _schemaLock = new();
+
+    // Pooled connections keep their pragmas: each physical connection remembers what it was set to, so a pooled one is
+    // configured again only when another database object (other pragmas, same pool) set it differently.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, string> Configured = new();
     private volatile bool _schemaReady;
 
     public SqliteDatabase(string path, string schema, bool fullSync, TimeSpan busyTimeout)
@@ -39,7 +43,12 @@ internal sealed class SqliteDatabase : IDisposable
         try
         {
             connection.Open();
-            Execute(connection, _connectionPragmas);
+            if (!Configured.TryGetValue(connection.Handle!, out var applied) || applied != _connectionPragmas)
+            {
+                Execute(connection, _connectionPragmas);
+                Configured.AddOrUpdate(connection.Handle!, _connectionPragmas);
+            }
+
             if (!_schemaReady)
             {
                 EnsureSchema(connection);
