@@ -72,7 +72,7 @@ Console.WriteLine($"Jira calls by kind, whole run: {RunInfo.CallsSince(jira, Run
 Console.WriteLine(string.Create(culture, $"serve resident memory: peak VmRSS under load {host.PeakRssKb / 1024.0:F1} MB, VmHWM {host.HighWaterKb / 1024.0:F1} MB"));
 var serveCpu = host.CpuTime - serveCpuAtStart;
 var ownCpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtStart;
-Console.WriteLine(string.Create(culture, $"CPU over {wall.Elapsed.TotalSeconds:F1} s: serve {serveCpu.TotalSeconds:F1} s ({serveCpu.TotalMilliseconds / Math.Max(1, seeded.Count):F2} ms per issue), "
+Console.WriteLine(string.Create(culture, $"CPU over {wall.Elapsed.TotalSeconds:F1} s: serve {serveCpu.TotalSeconds:F1} s ({serveCpu.TotalMilliseconds / Math.Max(1, jira.Calls(JiraOperation.GetIssue)):F2} ms per issue read), "
     + $"this process (webhook sender + simulated Jira) {ownCpu.TotalSeconds:F1} s, of {Environment.ProcessorCount * wall.Elapsed.TotalSeconds:F1} s available"));
 Console.WriteLine($"load average at end {RunInfo.LoadAverage()}");
 return ok ? 0 : 1;
