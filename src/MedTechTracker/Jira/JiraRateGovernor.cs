@@ -9,7 +9,8 @@ namespace MedTechTracker.Jira;
 /// The process's one view of Jira's rate limits, shared by the worker, the backfill and the admin page. A 429 (or a 503
 /// with <c>Retry-After</c>) closes the window until the latest of <c>Retry-After</c>, <c>X-RateLimit-Reset</c> and their
 /// <c>X-Beta-</c> variants (a short back-off when none is given); no call is sent while it is closed. Concurrency adapts:
-/// +1 per limit's worth of successful answers, halved on every 429 (AIMD), held while <c>X-RateLimit-NearLimit</c> is true,
+/// +1 per limit's worth of successful answers, halved on a 429 that closes the window (AIMD; the 429s of calls already in
+/// flight then do not halve it again), held while <c>X-RateLimit-NearLimit</c> is true,
 /// and cut by a quarter on an answer slower than <see cref="JiraOptions.SlowAnswer"/> (Jira straining before it refuses).
 /// A 429 for <c>jira-per-issue-on-write</c> limits one issue only: that call's retry backs off, the window stays open.
 /// </summary>
@@ -140,9 +141,15 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
                 return;
             }
 
-            _consecutive++;
-            _limit = Math.Max(1, _limit / 2);
             var now = time.GetUtcNow();
+
+            // Calls already in flight when the window closed come back 429 too: one closure halves the limit once.
+            if (_closedUntil <= now)
+            {
+                _consecutive++;
+                _limit = Math.Max(1, _limit / 2);
+            }
+
             var until = ResetOf(response, now) ?? now + Backoff(_consecutive);
             if (until > _closedUntil)
             {

@@ -107,6 +107,20 @@ public sealed class JiraRateGovernorTests
     }
 
     [Fact]
+    public void The_429s_of_calls_already_in_flight_when_the_window_closed_halve_the_concurrency_only_once()
+    {
+        var governor = Governor();
+        var start = governor.State.ConcurrencyLimit;
+
+        for (var i = 0; i < 4; i++)
+        {
+            governor.Observe(Answer(429, ("Retry-After", "1"), ("RateLimit-Reason", "jira-quota-tenant-based")));
+        }
+
+        Assert.Equal(start / 2, governor.State.ConcurrencyLimit);
+    }
+
+    [Fact]
     public async Task No_more_calls_than_the_concurrency_limit_are_in_flight()
     {
         var governor = Governor(maxConcurrency: 2);
