@@ -162,7 +162,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
             new WriteOp<bool>(
                 batch =>
                 {
-                    using var command = batch.Command("DELETE FROM messages WHERE lock_token = $token;");
+                    var command = batch.Prepared("DELETE FROM messages WHERE lock_token = $token;");
                     command.Parameters.AddWithValue("$token", message.LockToken);
                     return command.ExecuteNonQuery() == 0 ? throw LockLost(message) : true;
                 },
@@ -185,7 +185,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
                         return true;
                     }
 
-                    using var command = batch.Command("UPDATE messages SET lock_token = NULL, visible_at = $visible WHERE seq = $seq;");
+                    var command = batch.Prepared("UPDATE messages SET lock_token = NULL, visible_at = $visible WHERE seq = $seq;");
                     command.Parameters.AddWithValue("$visible", ToUnixMs(batch.Now + Backoff(deliveryCount)));
                     command.Parameters.AddWithValue("$seq", seq);
                     command.ExecuteNonQuery();
@@ -212,7 +212,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
                     var (seq, _) = FindLeased(batch, message);
 
                     // Receiving counted this delivery: take it back, the message is not at fault.
-                    using var command = batch.Command("UPDATE messages SET lock_token = NULL, visible_at = $visible, delivery_count = MAX(delivery_count - 1, 0) WHERE seq = $seq;");
+                    var command = batch.Prepared("UPDATE messages SET lock_token = NULL, visible_at = $visible, delivery_count = MAX(delivery_count - 1, 0) WHERE seq = $seq;");
                     command.Parameters.AddWithValue("$visible", ToUnixMs(visibleAt));
                     command.Parameters.AddWithValue("$seq", seq);
                     command.ExecuteNonQuery();
@@ -251,7 +251,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
                     var until = batch.Now + _options.LockDuration;
 
                     // An expired lease may be renewed only while nobody else has taken a message of the same issue meanwhile.
-                    using var command = batch.Command("""
+                    var command = batch.Prepared("""
                         UPDATE messages SET visible_at = $until
                         WHERE lock_token = $token
                           AND (visible_at > $now OR NOT EXISTS (
@@ -470,7 +470,8 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
 
         using var connection = _database.Open();
         using var transaction = connection.BeginTransaction();
-        var result = work(new WriteBatch(connection, transaction, _time.GetUtcNow(), this));
+        using var batch = new WriteBatch(connection, transaction, _time.GetUtcNow(), this);
+        var result = work(batch);
         transaction.Commit();
         return Task.FromResult(result);
     }
@@ -500,8 +501,8 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
     private LeaseResult Lease(WriteBatch batch, int maxMessages)
     {
         var candidates = new List<Candidate>();
-        using (var query = batch.Command(CandidatesSql))
         {
+            var query = batch.Prepared(CandidatesSql);
             // Two waiting messages of one issue can both be candidates; only the first is leased, so look a little further.
             query.Parameters.AddWithValue("$now", batch.NowMs);
             query.Parameters.AddWithValue("$max", Math.Min(maxMessages * 2, maxMessages + 64));
@@ -515,7 +516,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         var leased = new List<LeasedMessage>();
         var expired = new List<IssueReference>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        using var update = batch.Command("UPDATE messages SET lock_token = $token, visible_at = $until, delivery_count = delivery_count + 1 WHERE seq = $seq;");
+        var update = batch.Prepared("UPDATE messages SET lock_token = $token, visible_at = $until, delivery_count = delivery_count + 1 WHERE seq = $seq;");
         var token = update.Parameters.Add("$token", SqliteType.Text);
         var seq = update.Parameters.Add("$seq", SqliteType.Integer);
         var until = batch.Now + _options.LockDuration;
@@ -552,7 +553,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
 
     private static (long Seq, int DeliveryCount) FindLeased(WriteBatch batch, LeasedMessage message)
     {
-        using var command = batch.Command("SELECT seq, delivery_count FROM messages WHERE lock_token = $token;");
+        var command = batch.Prepared("SELECT seq, delivery_count FROM messages WHERE lock_token = $token;");
         command.Parameters.AddWithValue("$token", message.LockToken);
         using var reader = command.ExecuteReader();
         return reader.Read() ? (reader.GetInt64(0), reader.GetInt32(1)) : throw LockLost(message);
@@ -674,9 +675,9 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
     private void Commit(WriterConnections connections, List<WriteOp> ops)
     {
         var durable = ops.Exists(op => op.IsEnqueue);
-        var connection = durable ? connections.Full : connections.Normal;
-        using var transaction = connection.BeginTransaction();
-        var batch = new WriteBatch(connection, transaction, _time.GetUtcNow(), this);
+        var statements = durable ? connections.Full : connections.Normal;
+        using var transaction = statements.Connection.BeginTransaction();
+        using var batch = new WriteBatch(statements.Connection, transaction, _time.GetUtcNow(), this, statements);
         var ran = new List<WriteOp>(ops.Count);
         foreach (var op in ops)
         {
@@ -784,15 +785,15 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
 
     private sealed record LeaseResult(IReadOnlyList<LeasedMessage> Leased, IReadOnlyList<IssueReference> Expired);
 
-    /// <summary>The writer's two connections, opened on first use and again after a failure.</summary>
+    /// <summary>The writer's two connections with their compiled statements, opened on first use and again after a failure.</summary>
     private sealed class WriterConnections(SqliteDatabase full, SqliteDatabase normal) : IDisposable
     {
-        private SqliteConnection? _full;
-        private SqliteConnection? _normal;
+        private PreparedStatements? _full;
+        private PreparedStatements? _normal;
 
-        public SqliteConnection Full => _full ??= full.Open();
+        public PreparedStatements Full => _full ??= new PreparedStatements(full.Open());
 
-        public SqliteConnection Normal => _normal ??= normal.Open();
+        public PreparedStatements Normal => _normal ??= new PreparedStatements(normal.Open());
 
         public void Reset()
         {
@@ -808,15 +809,20 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         }
     }
 
-    /// <summary>One write transaction of the writer: its connection, its clock reading and the enqueue statements it reuses.</summary>
-    private sealed class WriteBatch(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, SqliteWorkQueue queue)
+    /// <summary>
+    /// One write transaction: its connection, its clock reading and the statements it runs. Disposed with the transaction:
+    /// a command left undisposed stays in its connection's command list, which every later command's Dispose scans in full.
+    /// </summary>
+    private sealed class WriteBatch(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now, SqliteWorkQueue queue, PreparedStatements? statements = null) : IDisposable
     {
+        private readonly List<SqliteCommand> _owned = [];
         private EnqueueStatements? _enqueue;
 
         public DateTimeOffset Now { get; } = now;
 
         public long NowMs { get; } = ToUnixMs(now);
 
+        /// <summary>A one-off statement; the caller disposes it.</summary>
         public SqliteCommand Command(string sql)
         {
             var command = connection.CreateCommand();
@@ -825,8 +831,70 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
             return command;
         }
 
+        /// <summary>
+        /// A statement of the hot path, without parameters: on the writer's connections it is compiled once and reused
+        /// (SQLite parses and plans it only the first time); elsewhere it lives until the batch ends. The batch owns it:
+        /// callers do not dispose it.
+        /// </summary>
+        public SqliteCommand Prepared(string sql)
+        {
+            SqliteCommand command;
+            if (statements is null)
+            {
+                command = connection.CreateCommand();
+                command.CommandText = sql;
+                _owned.Add(command);
+            }
+            else
+            {
+                command = statements.Get(sql);
+                command.Parameters.Clear();
+            }
+
+            command.Transaction = transaction;
+            return command;
+        }
+
         public EnqueueOutcome Enqueue(IssueReference message) =>
             (_enqueue ??= new EnqueueStatements(this, NowMs - (long)queue._options.DuplicateDetectionWindow.TotalMilliseconds)).Run(message);
+
+        public void Dispose()
+        {
+            foreach (var command in _owned)
+            {
+                command.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The compiled statements of one of the writer's connections, by SQL text; disposed with the connection.</summary>
+    private sealed class PreparedStatements(SqliteConnection connection) : IDisposable
+    {
+        private readonly Dictionary<string, SqliteCommand> _bySql = new(StringComparer.Ordinal);
+
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteCommand Get(string sql)
+        {
+            if (!_bySql.TryGetValue(sql, out var command))
+            {
+                command = Connection.CreateCommand();
+                command.CommandText = sql;
+                _bySql.Add(sql, command);
+            }
+
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in _bySql.Values)
+            {
+                command.Dispose();
+            }
+
+            Connection.Dispose();
+        }
     }
 
     /// <summary>The three statements of an enqueue, prepared once per transaction and reused for every message in it.</summary>
@@ -848,7 +916,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         public EnqueueStatements(WriteBatch batch, long windowStartMs)
         {
             // A row changes only when the id is new or its last sighting fell out of the window: otherwise a duplicate.
-            _seen = batch.Command("""
+            _seen = batch.Prepared("""
                 INSERT INTO seen_ids (message_id, seen_at) VALUES ($id, $now)
                 ON CONFLICT (message_id) DO UPDATE SET seen_at = excluded.seen_at WHERE seen_ids.seen_at < $windowStart;
                 """);
@@ -857,11 +925,11 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
             _seen.Parameters.AddWithValue("$windowStart", windowStartMs);
 
             // Waiting: not leased, or its lease ran out (it will be leased again and read the issue fresh).
-            _waiting = batch.Command("SELECT EXISTS (SELECT 1 FROM messages WHERE issue_key = $issueKey AND (lock_token IS NULL OR visible_at <= $now));");
+            _waiting = batch.Prepared("SELECT EXISTS (SELECT 1 FROM messages WHERE issue_key = $issueKey AND (lock_token IS NULL OR visible_at <= $now));");
             _waitingKey = _waiting.Parameters.Add("$issueKey", SqliteType.Text);
             _waiting.Parameters.AddWithValue("$now", batch.NowMs);
 
-            _insert = batch.Command("""
+            _insert = batch.Prepared("""
                 INSERT INTO messages (message_id, issue_id, issue_key, project_key, received_at, trace_parent, trace_state, enqueued_at, visible_at, delivery_count)
                 VALUES ($messageId, $issueId, $issueKey, $projectKey, $receivedAt, $traceParent, $traceState, $now, $now, 0);
                 """);
