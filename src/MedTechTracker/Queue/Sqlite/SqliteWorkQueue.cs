@@ -51,6 +51,9 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
     private long _lastReclaimTicks = long.MinValue;
     private int _disposed;
+
+    // Set while leases keep finding messages: the next receive then leases at once instead of asking first.
+    private volatile bool _leasesFinding;
     private long _commits;
 
     public SqliteWorkQueue(IOptions<QueueOptions> options, IOptions<DataOptions> data, TimeProvider time, ILogger<SqliteWorkQueue> logger)
@@ -127,10 +130,12 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
             var signal = Volatile.Read(ref _available).Task;
             await ReclaimFromStoppedHoldersWhenDueAsync(cancellationToken).ConfigureAwait(false);
 
-            // A read first, so idle polling never takes the write lock the enqueues need.
-            if (HasCandidate())
+            // A read first, so idle polling never takes the write lock the enqueues need; skipped while messages keep coming,
+            // when it would only cost a second query per lease.
+            if (_leasesFinding || HasCandidate())
             {
                 var lease = await WriteAsync(new WriteOp<LeaseResult>(batch => Lease(batch, maxMessages), cancellationToken), cancellationToken).ConfigureAwait(false);
+                _leasesFinding = lease.Leased.Count > 0;
                 foreach (var message in lease.Expired)
                 {
                     CountQueueDeadLetter();
