@@ -13,9 +13,9 @@ public interface IWorkQueue
     Task<LeasedMessage?> ReceiveAsync(TimeSpan maxWait, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Leases up to <paramref name="maxMessages"/> available messages (of distinct issues), waiting up to
-    /// <paramref name="maxWait"/> for the first; empty when none arrived. An adapter that can lease several at once
-    /// (the embedded queue: one transaction) overrides this; the default leases one.
+    /// Leases up to <paramref name="maxMessages"/> available messages, waiting up to <paramref name="maxWait"/> for the
+    /// first; empty when none arrived. An adapter that can lease several at once overrides this (the embedded queue: one
+    /// transaction, distinct issues; Service Bus without sessions: one receive); the default leases one.
     /// </summary>
     async Task<IReadOnlyList<LeasedMessage>> ReceiveBatchAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken) =>
         await ReceiveAsync(maxWait, cancellationToken).ConfigureAwait(false) is { } message ? [message] : [];

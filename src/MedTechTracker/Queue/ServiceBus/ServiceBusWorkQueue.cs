@@ -93,6 +93,45 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Up to <paramref name="maxMessages"/> messages in one receive (one link credit grant and one round trip) without
+    /// sessions. Service Bus does not keep one issue in one receiver without sessions, so two messages of an issue can be
+    /// in one batch, as they can be in two receives; with sessions a receive works in one session, so one message.
+    /// </summary>
+    public async Task<IReadOnlyList<LeasedMessage>> ReceiveBatchAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
+        if (_options.SessionsEnabled || maxMessages == 1)
+        {
+            return await ReceiveAsync(maxWait, cancellationToken).ConfigureAwait(false) is { } one ? [one] : [];
+        }
+
+        var deadline = _time.GetUtcNow() + maxWait;
+        while (true)
+        {
+            var remaining = deadline - _time.GetUtcNow();
+            var messages = await _receiver.ReceiveMessagesAsync(maxMessages, remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
+            if (messages.Count == 0)
+            {
+                return [];
+            }
+
+            var leased = new List<LeasedMessage>(messages.Count);
+            foreach (var message in messages)
+            {
+                if (Lease(message, _receiver) is { } lease)
+                {
+                    leased.Add(lease);
+                }
+            }
+
+            if (leased.Count > 0)
+            {
+                return leased;
+            }
+        }
+    }
+
     public Task CompleteAsync(LeasedMessage message, CancellationToken cancellationToken) =>
         SettleAsync(message, "complete", lease => lease.Receiver.CompleteMessageAsync(lease.Message, cancellationToken));
 

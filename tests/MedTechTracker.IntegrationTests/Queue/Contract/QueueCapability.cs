@@ -8,4 +8,5 @@ public enum QueueCapability
     LockExpiry,
     CountsLostDeliveries,
     CoalescesEdits,
+    ReceivesInBatches,
 }

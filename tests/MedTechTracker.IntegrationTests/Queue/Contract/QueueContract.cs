@@ -239,6 +239,35 @@ public abstract class QueueContract : IAsyncLifetime
     }
 
     [SkippableFact]
+    public async Task Waiting_messages_are_leased_several_at_once_and_never_more_than_asked()
+    {
+        SkipUnless(QueueCapability.ReceivesInBatches);
+        var (queue, _) = await OpenAsync(new ContractSettings());
+        string[] keys = ["MED-40", "MED-41", "MED-42", "MED-43", "MED-44"];
+        foreach (var key in keys)
+        {
+            await queue.EnqueueAsync(Reference(key), CancellationToken.None);
+        }
+
+        var batches = new List<IReadOnlyList<LeasedMessage>>();
+        while (batches.Sum(b => b.Count) < keys.Length && await queue.ReceiveBatchAsync(3, Wait, CancellationToken.None) is { Count: > 0 } batch)
+        {
+            batches.Add(batch);
+        }
+
+        var received = batches.SelectMany(b => b).ToList();
+        Assert.Equal(keys, received.Select(m => m.Message.IssueKey).Order());
+        Assert.All(batches, b => Assert.InRange(b.Count, 1, 3));
+        Assert.Contains(batches, b => b.Count > 1);
+        foreach (var message in received)
+        {
+            await queue.CompleteAsync(message, CancellationToken.None);
+        }
+
+        Assert.Empty(await queue.ReceiveBatchAsync(3, TimeSpan.FromSeconds(1), CancellationToken.None));
+    }
+
+    [SkippableFact]
     public async Task A_message_left_unsettled_by_an_instance_that_stopped_is_delivered_to_another()
     {
         var again = await RedeliveredAfterAStopAsync("MED-9");

@@ -12,6 +12,7 @@ public sealed class RabbitMqQueueContractTests : QueueContract
         QueueCapability.LockExpiry => "A generic AMQP broker holds an unsettled delivery for as long as its link lives: the lock is lost only with the connection (see BrokerRestartTests)",
         QueueCapability.CoalescesEdits => "A generic AMQP broker can neither be asked what is waiting nor drop a repeated message id: every edit is a message, and each costs one read of the issue and creates nothing twice",
         QueueCapability.CountsLostDeliveries => "RabbitMQ's AMQP 1.0 plugin does not track delivery-count: a delivery lost with its connection comes back as the first (the adapter counts only its own re-sends)",
+        QueueCapability.ReceivesInBatches => "The generic AMQP adapter receives one message per call (the port's default); its link credit still prefetches",
         _ => null,
     };
 

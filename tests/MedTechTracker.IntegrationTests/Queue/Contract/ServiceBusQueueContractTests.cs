@@ -18,6 +18,7 @@ public class ServiceBusQueueContractTests : QueueContract
     protected override string? Unsupported(QueueCapability capability) => capability switch
     {
         QueueCapability.OneLeasePerIssueKey when !Sessions => "Service Bus keeps one issue in one receiver only with sessions (ServiceBusSessionQueueContractTests); without them two receivers may hold messages of one issue at once",
+        QueueCapability.ReceivesInBatches when Sessions => "With sessions a receive works in one session (one issue), so it leases one message",
         _ => null,
     };
 
