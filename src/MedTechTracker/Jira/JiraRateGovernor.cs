@@ -56,7 +56,7 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
         var deadline = time.GetUtcNow() + budget;
         while (true)
         {
-            TaskCompletionSource? slot = null;
+            LinkedListNode<TaskCompletionSource>? slot = null;
             TimeSpan wait;
             lock (_gate)
             {
@@ -78,8 +78,7 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
                 else
                 {
                     wait = TimeSpan.Zero;
-                    slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _waiting.AddLast(slot);
+                    slot = _waiting.AddLast(new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
                 }
             }
 
@@ -91,8 +90,9 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
 
             try
             {
-                // Woken when a slot frees or the window changes; re-checked above. Bounded so a reopened window is seen.
-                await slot.Task.WaitAsync(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
+                // Woken when a slot frees (taken off the list then, so the next free slot wakes the next waiter) or the
+                // limit grows; re-checked above. Bounded so a reopened window is seen.
+                await slot.Value.Task.WaitAsync(TimeSpan.FromSeconds(1), time, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
@@ -101,7 +101,10 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
             {
                 lock (_gate)
                 {
-                    _waiting.Remove(slot);
+                    if (slot.List is not null)
+                    {
+                        _waiting.Remove(slot);
+                    }
                 }
             }
         }
@@ -126,6 +129,7 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
                 else if (!near && _limit < _max)
                 {
                     _limit = Math.Min(_max, _limit + (1 / _limit));
+                    WakeWaitersWithRoom();
                 }
 
                 return;
@@ -222,10 +226,22 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
         lock (_gate)
         {
             _inFlight--;
-            if (_waiting.First is { } first)
-            {
-                first.Value.TrySetResult();
-            }
+            WakeWaitersWithRoom();
+        }
+    }
+
+    /// <summary>
+    /// Wakes as many waiters, oldest first, as there are free slots, each taken off the list as it is woken: waking the
+    /// first without removing it let the next free slot wake the same (already woken) waiter again, and the one behind it
+    /// then slept its whole second.
+    /// </summary>
+    private void WakeWaitersWithRoom()
+    {
+        var free = (int)_limit - _inFlight;
+        while (free-- > 0 && _waiting.First is { } first)
+        {
+            _waiting.RemoveFirst();
+            first.Value.TrySetResult();
         }
     }
 

@@ -137,6 +137,27 @@ public sealed class JiraRateGovernorTests
     }
 
     [Fact]
+    public async Task Two_slots_freed_one_after_the_other_let_both_waiting_calls_in_without_waiting_for_the_clock()
+    {
+        var governor = Governor(maxConcurrency: 2);
+        var first = await governor.EnterAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+        var second = await governor.EnterAsync(TimeSpan.FromSeconds(1), CancellationToken.None);
+        var third = governor.EnterAsync(TimeSpan.FromSeconds(1), CancellationToken.None).AsTask();
+        var fourth = governor.EnterAsync(TimeSpan.FromSeconds(1), CancellationToken.None).AsTask();
+
+        first.Dispose();
+        second.Dispose();
+
+        // The fake clock stands still: a waiter not woken by a freed slot would wait for its one-second re-check.
+        var entered = await Task.WhenAll(third, fourth).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(2, governor.State.InFlight);
+        foreach (var slot in entered)
+        {
+            slot.Dispose();
+        }
+    }
+
+    [Fact]
     public void A_per_issue_write_limit_does_not_close_the_window_for_every_other_call()
     {
         var governor = Governor();
