@@ -10,7 +10,8 @@ namespace MedTechTracker.Jira;
 /// with <c>Retry-After</c>) closes the window until the latest of <c>Retry-After</c>, <c>X-RateLimit-Reset</c> and their
 /// <c>X-Beta-</c> variants (a short back-off when none is given); no call is sent while it is closed. Concurrency adapts:
 /// +1 per limit's worth of successful answers, halved on a 429 that closes the window (AIMD; the 429s of calls already in
-/// flight then do not halve it again), held while <c>X-RateLimit-NearLimit</c> is true,
+/// flight then do not halve it again) and grown back only to nine tenths of the concurrency that drew it for 30 s before
+/// probing higher, held while <c>X-RateLimit-NearLimit</c> is true,
 /// and cut by a quarter on an answer slower than <see cref="JiraOptions.SlowAnswer"/> (Jira straining before it refuses).
 /// A 429 for <c>jira-per-issue-on-write</c> limits one issue only: that call's retry backs off, the window stays open.
 /// </summary>
@@ -19,6 +20,10 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
     private const string PerIssueWrite = "jira-per-issue-on-write";
     private static readonly TimeSpan NoHintBackoff = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxNoHintBackoff = TimeSpan.FromMinutes(1);
+
+    // After a closure the limit grows back to nine tenths of the concurrency that drew it, and waits there this long
+    // before probing higher: probing straight back costs a closed window (nothing sent) every few seconds.
+    private static readonly TimeSpan CeilingHold = TimeSpan.FromSeconds(30);
 
     private readonly Lock _gate = new();
     private readonly LinkedList<TaskCompletionSource> _waiting = new();
@@ -31,6 +36,8 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
     private bool _nearLimit;
     private int _consecutive;
     private long _throttled;
+    private double _ceiling;
+    private DateTimeOffset _ceilingUntil;
 
     public JiraRateState State
     {
@@ -126,9 +133,9 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
                 {
                     _limit = Math.Max(1, _limit * 0.75);
                 }
-                else if (!near && _limit < _max)
+                else if (!near && _limit < Cap(time.GetUtcNow()))
                 {
-                    _limit = Math.Min(_max, _limit + (1 / _limit));
+                    _limit = Math.Min(Cap(time.GetUtcNow()), _limit + (1 / _limit));
                     WakeWaitersWithRoom();
                 }
 
@@ -150,6 +157,10 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
             // Calls already in flight when the window closed come back 429 too: one closure halves the limit once.
             if (_closedUntil <= now)
             {
+                // The concurrency that drew it: the calls in flight (this one included), at most the limit.
+                var level = _inFlight > 0 ? Math.Min(_limit, _inFlight) : _limit;
+                _ceiling = Math.Max(1, level * 0.9);
+                _ceilingUntil = now + CeilingHold;
                 _consecutive++;
                 _limit = Math.Max(1, _limit / 2);
             }
@@ -220,6 +231,9 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault()?.Trim() : null;
+
+    /// <summary>How far the limit may grow now: below the last closure's level for a while after it, else the maximum.</summary>
+    private double Cap(DateTimeOffset now) => now < _ceilingUntil ? Math.Min(_max, _ceiling) : _max;
 
     private void Release()
     {

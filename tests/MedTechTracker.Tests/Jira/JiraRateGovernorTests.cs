@@ -107,6 +107,42 @@ public sealed class JiraRateGovernorTests
     }
 
     [Fact]
+    public async Task After_a_429_the_concurrency_grows_back_to_nine_tenths_of_what_drew_it_and_probes_higher_only_30_seconds_later()
+    {
+        var governor = Governor(maxConcurrency: 16);
+        for (var i = 0; i < 200; i++)
+        {
+            governor.Observe(Answer(200));
+        }
+
+        var slots = new List<IDisposable>();
+        for (var i = 0; i < 10; i++)
+        {
+            slots.Add(await governor.EnterAsync(TimeSpan.FromSeconds(1), CancellationToken.None));
+        }
+
+        governor.Observe(Answer(429, ("Retry-After", "1")));
+        slots.ForEach(s => s.Dispose());
+        Assert.Equal(8, governor.State.ConcurrencyLimit); // 16 halved
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+        for (var i = 0; i < 200; i++)
+        {
+            governor.Observe(Answer(200));
+        }
+
+        Assert.Equal(9, governor.State.ConcurrencyLimit); // 0.9 × the 10 in flight when the 429 came
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 200; i++)
+        {
+            governor.Observe(Answer(200));
+        }
+
+        Assert.Equal(16, governor.State.ConcurrencyLimit);
+    }
+
+    [Fact]
     public void The_429s_of_calls_already_in_flight_when_the_window_closed_halve_the_concurrency_only_once()
     {
         var governor = Governor();
