@@ -133,9 +133,9 @@ public sealed partial class JiraRateGovernor(IOptions<JiraOptions> options, Time
                 {
                     _limit = Math.Max(1, _limit * 0.75);
                 }
-                else if (!near && _limit < Cap(time.GetUtcNow()))
+                else if (!near && Cap(time.GetUtcNow()) is var cap && _limit < cap)
                 {
-                    _limit = Math.Min(Cap(time.GetUtcNow()), _limit + (1 / _limit));
+                    _limit = Math.Min(cap, _limit + (1 / _limit));
                     WakeWaitersWithRoom();
                 }
 

@@ -77,20 +77,7 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
             return await ReceiveFromSessionAsync(deadline, cancellationToken).ConfigureAwait(false);
         }
 
-        while (true)
-        {
-            var remaining = deadline - _time.GetUtcNow();
-            var message = await _receiver.ReceiveMessageAsync(remaining > TimeSpan.FromMilliseconds(1) ? remaining : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
-            if (message is null)
-            {
-                return null;
-            }
-
-            if (Lease(message, _receiver) is { } leased)
-            {
-                return leased;
-            }
-        }
+        return await ReceiveFromQueueAsync(1, deadline, cancellationToken).ConfigureAwait(false) is [var first, ..] ? first : null;
     }
 
     /// <summary>
@@ -101,12 +88,17 @@ internal sealed partial class ServiceBusWorkQueue : IWorkQueue, IAsyncDisposable
     public async Task<IReadOnlyList<LeasedMessage>> ReceiveBatchAsync(int maxMessages, TimeSpan maxWait, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxMessages, 1);
-        if (_options.SessionsEnabled || maxMessages == 1)
+        if (_options.SessionsEnabled)
         {
             return await ReceiveAsync(maxWait, cancellationToken).ConfigureAwait(false) is { } one ? [one] : [];
         }
 
-        var deadline = _time.GetUtcNow() + maxWait;
+        return await ReceiveFromQueueAsync(maxMessages, _time.GetUtcNow() + maxWait, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Up to <paramref name="maxMessages"/> leased messages of the queue (no sessions), waiting until <paramref name="deadline"/> for the first.</summary>
+    private async Task<IReadOnlyList<LeasedMessage>> ReceiveFromQueueAsync(int maxMessages, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
         while (true)
         {
             var remaining = deadline - _time.GetUtcNow();

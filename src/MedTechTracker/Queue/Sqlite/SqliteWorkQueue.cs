@@ -843,19 +843,15 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         /// </summary>
         public SqliteCommand Prepared(string sql)
         {
-            SqliteCommand command;
             if (statements is null)
             {
-                command = connection.CreateCommand();
-                command.CommandText = sql;
-                _owned.Add(command);
-            }
-            else
-            {
-                command = statements.Get(sql);
-                command.Parameters.Clear();
+                var oneOff = Command(sql);
+                _owned.Add(oneOff);
+                return oneOff;
             }
 
+            var command = statements.Get(sql);
+            command.Parameters.Clear();
             command.Transaction = transaction;
             return command;
         }
@@ -902,7 +898,7 @@ public sealed partial class SqliteWorkQueue : IWorkQueue, IDeadLetterQueue, IHos
         }
     }
 
-    /// <summary>The three statements of an enqueue, prepared once per transaction and reused for every message in it.</summary>
+    /// <summary>The three statements of an enqueue, bound once per transaction and reused for every message in it.</summary>
     private sealed class EnqueueStatements
     {
         private readonly SqliteCommand _seen;
